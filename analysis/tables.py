@@ -1,0 +1,139 @@
+"""The published tables of the event dataset, each declared once.
+
+Stage names follow the data flow: ``documents`` and ``places`` are reference
+tables; ``observations``, ``control_events`` and ``milestones`` are the tidy
+claim tables built from the reviewed annotations in ``seeds/claims/``.
+"""
+
+from __future__ import annotations
+
+from . import vocab
+from .schema import Field, Table
+
+# Provenance and timing fields shared by every claim table: same name, same meaning.
+_PROVENANCE = (
+    Field("doc_id", "string", "Catalog id of the source document."),
+    Field("quote", "string", "Verbatim text of the document at [char_start, char_end)."),
+    Field("char_start", "integer", "Offset of the quote's first character in the document (0-based, Unicode code points).", minimum=0),
+    Field("char_end", "integer", "Offset one past the quote's last character.", minimum=1),
+)
+_WHEN = (
+    Field("date_start", "date", "First day the claim refers to."),
+    Field("date_end", "date", "Last day the claim refers to (equal to date_start for a single day)."),
+    Field("date_precision", "string", "Width of [date_start, date_end]: day, few_days (2-6), week (7-13), month (14-31), longer.", enum=vocab.DATE_PRECISIONS),
+    Field("date_note", "string", "How a relative or vague date was resolved, as the annotator wrote it.", required=False),
+    Field("info_date", "date", "Date the information became public; every as-of filter uses this (see README, 'info_date')."),
+)
+
+DOCUMENTS = Table(
+    name="documents",
+    title="Source documents",
+    description="Catalog of the source documents in seeds/documents, with checksums.",
+    stage="reference",
+    primary_key=("doc_id",),
+    fields=(
+        Field("doc_id", "string", "Readable document id."),
+        Field("file_name", "string", "File name under seeds/documents."),
+        Field("original_name", "string", "File name as delivered.", required=False),
+        Field("title", "string", "Document title."),
+        Field("publisher", "string", "Publisher or organisation."),
+        Field("kind", "string", "analyst_forecast, news or encyclopedia.", enum=vocab.DOCUMENT_KINDS),
+        Field("published_date", "date", "Publication date, where known.", required=False),
+        Field("published_date_basis", "string", "How the publication date is known."),
+        Field("coverage_start", "date", "First day of the period the document covers."),
+        Field("coverage_end", "date", "Last day of the period the document covers."),
+        Field("info_date_rule", "string", "publication: claims are public on published_date; cited_report: each claim carries the date of the report it cites.", enum=vocab.INFO_DATE_RULES),
+        Field("sha256", "string", "SHA-256 of the file."),
+        Field("licence", "string", "Licence or terms of the text.", required=False),
+    ),
+)
+
+PLACES = Table(
+    name="places",
+    title="Gazetteer",
+    description="Places named in the documents, with aliases across transliterations and OCHA codes where the reference data support them.",
+    stage="reference",
+    primary_key=("place_id",),
+    fields=(
+        Field("place_id", "string", "Gazetteer key."),
+        Field("name", "string", "Preferred name."),
+        Field("aliases", "string", "Other spellings found in the documents, separated by ' | '.", required=False),
+        Field("feature", "string", "settlement, military_base, hill, district, road_section, facility or area."),
+        Field("admin1_pcode", "string", "OCHA admin-1 P-code (governorate).", required=False),
+        Field("admin2_pcode", "string", "OCHA admin-2 P-code (district).", required=False),
+        Field("admin3_pcode", "string", "OCHA admin-3 P-code (sub-district).", required=False),
+        Field("latitude", "number", "Latitude (WGS84); empty when the reference data cannot place it.", unit="degrees", required=False, minimum=-90, maximum=90),
+        Field("longitude", "number", "Longitude (WGS84); empty when the reference data cannot place it.", unit="degrees", required=False, minimum=-180, maximum=180),
+        Field("geo_precision", "string", "subdistrict_seat: the place gives its name to an OCHA sub-district and is drawn at that sub-district's centroid; unplaced: no coordinate.", enum=vocab.GEO_PRECISIONS),
+        Field("on_road", "string", "Highway the place lies on, where a document says so (M4, M5).", required=False),
+    ),
+)
+
+OBSERVATIONS = Table(
+    name="observations",
+    title="Quantitative claims",
+    description="Every quantitative claim in the documents: displacement, places and territory taken, deaths, strikes, posts, troops, shelter shares. Conflicting reports are separate rows.",
+    primary_key=("claim_id",),
+    fields=(
+        Field("claim_id", "string", "Stable claim id: <doc_id>:<annotation id>."),
+        *_PROVENANCE,
+        Field("variable", "string", "What is measured (see analysis/vocab.py).", enum=vocab.VARIABLE_NAMES),
+        Field("unit", "string", "Unit of value, fixed by variable."),
+        Field("kind", "string", "stock: cumulative total since baseline_date as of date_end; flow: amount during [date_start, date_end]; level: a state as of date_end.", enum=vocab.OBSERVATION_KINDS),
+        Field("value", "number", "The figure as stated (the midpoint for a range)."),
+        Field("value_low", "number", "Lower end of a stated range.", required=False),
+        Field("value_high", "number", "Upper end of a stated range.", required=False),
+        Field("qualifier", "string", "Qualifier as written (over, nearly, about, as many as, exact, range...).", enum=tuple(vocab.QUALIFIERS)),
+        Field("qualifier_class", "string", "How models read the qualifier: point, lower, below_close, symmetric, upper, range.", enum=tuple(sorted(set(vocab.QUALIFIERS.values())))),
+        *_WHEN,
+        Field("baseline_date", "date", "Where a stock counts from; empty when the document does not say.", required=False),
+        Field("baseline_basis", "string", "stated: the quote gives the baseline; context: the surrounding text gives it (see date_note).", required=False, enum=("stated", "context")),
+        Field("area", "string", "Where the claim applies."),
+        Field("group", "string", "Who or what is counted (civilians, government forces, Turkish soldiers, tanks...).", required=False),
+        Field("source", "string", "Who is cited (UN OCHA, SOHR, Turkish Ministry of Defence, SANA...)."),
+        Field("side", "string", "The side the figure is about, where relevant.", required=False, enum=vocab.SIDES),
+    ),
+)
+
+CONTROL_EVENTS = Table(
+    name="control_events",
+    title="Control events",
+    description="One row per place whose control changed or was contested. A sentence naming several places gives several rows with the same quote.",
+    primary_key=("event_id",),
+    fields=(
+        Field("event_id", "string", "<claim_id>.<n>: the n-th place of the claim."),
+        Field("claim_id", "string", "The annotation the row comes from."),
+        *_PROVENANCE,
+        *_WHEN,
+        Field("place_name", "string", "Place as written in the quote."),
+        Field("place_id", "string", "Gazetteer key."),
+        Field("event_type", "string", "captured, recaptured, entered, encircled, besieged, withdrew, repelled, attacked, contested, secured.", enum=vocab.EVENT_TYPES),
+        Field("to_side", "string", "Who holds the place afterwards.", enum=vocab.CONTROL_SIDES),
+        Field("actor", "string", "Unit or group named.", required=False),
+        Field("claimed_by", "string", "Who the text attributes the report to; empty when unattributed.", required=False),
+        Field("admin1_pcode", "string", "OCHA admin-1 P-code.", required=False),
+        Field("admin2_pcode", "string", "OCHA admin-2 P-code.", required=False),
+        Field("admin3_pcode", "string", "OCHA admin-3 P-code.", required=False),
+        Field("latitude", "number", "Latitude from the gazetteer.", unit="degrees", required=False),
+        Field("longitude", "number", "Longitude from the gazetteer.", unit="degrees", required=False),
+        Field("geo_precision", "string", "From the gazetteer.", enum=vocab.GEO_PRECISIONS),
+    ),
+)
+
+MILESTONES = Table(
+    name="milestones",
+    title="Milestones",
+    description="Ceasefires, offensive phases, interventions, summits, patrols, deadlines and highway milestones.",
+    primary_key=("milestone_id",),
+    fields=(
+        Field("milestone_id", "string", "Stable id: <doc_id>:<annotation id>."),
+        *_PROVENANCE,
+        *_WHEN,
+        Field("milestone_type", "string", "Kind of milestone.", enum=vocab.MILESTONE_TYPES),
+        Field("label", "string", "Short label for figures and scenario phases."),
+        Field("actor", "string", "Who acts or announces.", required=False),
+        Field("claimed_by", "string", "Who the text attributes the report to.", required=False),
+    ),
+)
+
+DATASET_TABLES: tuple[Table, ...] = (DOCUMENTS, PLACES, OBSERVATIONS, CONTROL_EVENTS, MILESTONES)
