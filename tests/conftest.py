@@ -1,0 +1,27 @@
+"""Shared fixtures: the real seeds, and a writable copy of them for bad-input tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.dataset import build
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The dataset built from the shipped seeds (built once per test session)."""
+    return build(paths.seeds_dir())
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seeds folder (geo linked, not copied)."""
+    src = paths.seeds_dir()
+    dst = tmp_path / "seeds"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("geo"))
+    (dst / "geo").symlink_to(src / "geo")
+    return dst
