@@ -58,6 +58,12 @@ class Dataset:
         all_dates = pd.concat([t["info_date"] for t in (self.observations, self.control_events, self.milestones)])
         return all_dates.min(), all_dates.max()
 
+    @property
+    def coverage(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Dates a cut-off may take: first information date to the case's analysis end."""
+        first, last = self.info_dates
+        return first, max(last, pd.Timestamp(self.case.analysis_end))
+
 
 def build(seeds: Path | None = None) -> Dataset:
     """Read the seeds folder and return the validated dataset (nothing is written)."""

@@ -42,7 +42,7 @@ def _subdistricts(geo_dir: Path, admin1: tuple[str, ...]) -> dict[str, list[dict
     out: dict[str, list[dict]] = {}
     for rec in records:
         pcode = rec["externalIds"].get("ochaPcode") or ""
-        if not pcode[:4] in admin1:
+        if pcode[:4] not in admin1:
             continue
         names = {rec["name"]["en"]} | {a["value"] for a in rec["aliases"] if a["language"] == "en"}
         for n in names:

@@ -68,6 +68,11 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"malformed YAML: {problem}", file=path, line=line) from exc
 
 
+def parse_yaml_value(text: str) -> Any:
+    """Parse one value as YAML (numbers, lists, booleans); dates stay strings."""
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

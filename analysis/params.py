@@ -1,0 +1,131 @@
+"""Notebook parameters as frozen, validated spec objects.
+
+Each notebook has one ``parameters`` cell whose names, types and defaults must
+match its spec here (a test checks that). Papermill only *warns* about unknown
+parameters, so each notebook calls :meth:`NotebookParams.from_namespace` right
+after its parameters: a misspelt or unknown name, or a wrong type, stops the run
+with a :class:`~analysis.errors.ParameterError` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields
+from datetime import date
+from typing import Any, ClassVar, Self
+
+import pandas as pd
+
+from .errors import ParameterError
+
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+
+
+@dataclass(frozen=True)
+class NotebookParams:
+    """Base class: subclasses declare typed fields with defaults (the notebook's contract)."""
+
+    notebook: ClassVar[str] = ""
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Self:
+        """Build from explicit values; unknown names and wrong types raise ParameterError."""
+        known = {f.name: f for f in fields(cls)}
+        for name in values:
+            if name not in known:
+                close = [k for k in known if _similar(k, name)]
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known: {sorted(known)}"
+                raise ParameterError(f"unknown parameter for notebook {cls.notebook}{hint}", parameter=name)
+        kwargs = {}
+        hints = typing.get_type_hints(cls)
+        for name, f in known.items():
+            if name in values:
+                kwargs[name] = _coerce(name, values[name], hints[name])
+            elif f.default is MISSING and f.default_factory is MISSING:
+                raise ParameterError("missing", parameter=name)
+        spec = cls(**kwargs)
+        spec.check()
+        return spec
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> Self:
+        """Build from a notebook's globals: every plain-data global must be a known parameter."""
+        values = {
+            k: v
+            for k, v in namespace.items()
+            if not k.startswith("_")
+            and k not in _IPYTHON_NAMES
+            and not isinstance(v, types.ModuleType | types.FunctionType | type | types.BuiltinFunctionType)
+            and (v is None or isinstance(v, str | int | float | bool | list | dict | tuple))
+        }
+        return cls.from_mapping(values)
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {f.name: f.default for f in fields(cls)}
+
+    def check(self) -> None:
+        """Range checks that need no data; subclasses extend."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def _coerce(name: str, value: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    allowed = typing.get_args(hint) if origin in (typing.Union, types.UnionType) else (hint,)
+    for typ in allowed:
+        base = typing.get_origin(typ) or typ
+        if typ is type(None) and value is None:
+            return None
+        if base is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if base is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if base in (str, bool) and isinstance(value, base):
+            return value
+        if base in (list, tuple) and isinstance(value, list | tuple):
+            return tuple(value) if base is tuple else list(value)
+    names = " or ".join(getattr(t, "__name__", str(t)) for t in allowed)
+    raise ParameterError(f"expected {names}, got {type(value).__name__} {value!r}", parameter=name)
+
+
+def parse_as_of(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {value!r}", parameter=name) from exc
+
+
+def check_date_in_coverage(name: str, value: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
+    """A date parameter must fall within the data's information dates."""
+    d = pd.Timestamp(parse_as_of(name, value))
+    if d < first or d > last:
+        raise ParameterError(
+            f"{value} is outside the data's coverage {first.date()}..{last.date()}", parameter=name
+        )
+    return d
+
+
+@dataclass(frozen=True)
+class EventDatasetParams(NotebookParams):
+    """Notebook 01, the event dataset."""
+
+    notebook: ClassVar[str] = "01_event_dataset"
+    as_of: str = "2020-06-30"
+
+    def check(self) -> None:
+        parse_as_of("as_of", self.as_of)
+
+
+NOTEBOOK_SPECS: dict[str, type[NotebookParams]] = {
+    spec.notebook: spec for spec in (EventDatasetParams,)
+}

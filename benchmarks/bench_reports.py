@@ -1,0 +1,76 @@
+"""Report pipeline benchmark: ours against the floor and against the naive pipeline, same run.
+
+* floor: per report, a papermill run of a notebook that only starts a kernel and imports
+  numpy, pandas, matplotlib and statsmodels (sequential; the cost no pipeline can avoid);
+* ours: ``run_reports()`` warm (after one untimed run), parallel workers, PDFs included;
+* naive: sequential ``papermill`` CLI runs, then ``jupyter nbconvert --to html`` per notebook
+  (no browser here, so HTML stands in for webpdf).
+
+Prints the ratios ours/floor (target <= 1.3) and naive/ours (target >= 4).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from analysis import paths
+from analysis.report.runner import load_jobs, run_reports
+
+BIN = Path(sys.executable).parent
+
+
+def _floor_notebook(path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import numpy, pandas, matplotlib.pyplot, statsmodels.api")]
+    nbformat.write(nb, path)
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    jobs = load_jobs()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        floor_nb = tmp / "floor.ipynb"
+        _floor_notebook(floor_nb)
+
+        def floor():
+            for _ in jobs:
+                subprocess.run([str(BIN / "papermill"), str(floor_nb), str(tmp / "floor-out.ipynb"), "--no-progress-bar"],
+                               check=True, capture_output=True)
+
+        def ours():
+            res = run_reports(output=tmp / "ours", progress=False)
+            assert all(r.ok for r in res), [r.error for r in res]
+
+        def naive():
+            for job in jobs:
+                out = tmp / "naive" / f"{job.name}.ipynb"
+                out.parent.mkdir(exist_ok=True)
+                args = [str(BIN / "papermill"), str(job.notebook), str(out), "--no-progress-bar", "--cwd", str(paths.REPO)]
+                for k, v in job.parameters.items():
+                    args += ["-p", k, str(v)]
+                subprocess.run(args, check=True, capture_output=True)
+                subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, capture_output=True)
+
+        ours()  # warm-up: dataset built, caches filled
+        t_floor, t_ours, t_naive = _timed(floor), _timed(ours), _timed(naive)
+    print(f"reports: {len(jobs)} notebook(s)")
+    print(f"  floor (kernel + imports, sequential): {t_floor:6.2f} s")
+    print(f"  ours  (run_reports, warm, with PDFs): {t_ours:6.2f} s   ours/floor = {t_ours / t_floor:.2f} (target <= 1.3)")
+    print(f"  naive (papermill CLI + nbconvert):    {t_naive:6.2f} s   naive/ours = {t_naive / t_ours:.2f} (target >= 4)")
+
+
+if __name__ == "__main__":
+    main()

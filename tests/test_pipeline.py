@@ -1,0 +1,137 @@
+"""The front door: notebook contracts, parameter validation, the report runner and PDFs."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import papermill as pm
+import pytest
+from pypdf import PdfReader
+
+from analysis import paths
+from analysis.cli import main
+from analysis.errors import ParameterError
+from analysis.params import NOTEBOOK_SPECS, EventDatasetParams
+from analysis.report.runner import load_jobs, plan, run_reports
+
+NOTEBOOKS = sorted(paths.notebooks_dir().glob("*.ipynb"))
+
+
+def _cells(nb: Path) -> list[dict]:
+    return json.loads(nb.read_text(encoding="utf-8"))["cells"]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_parameters_cell_matches_its_spec(nb):
+    tagged = [c for c in _cells(nb) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one parameters cell"
+    declared = pm.inspect_notebook(str(nb))
+    spec = NOTEBOOK_SPECS[nb.stem]
+    defaults = spec.defaults()
+    assert set(declared) == set(defaults)
+    hints = {name: t.__name__ if isinstance(t, type) else str(t) for name, t in spec.__annotations__.items() if name in defaults}
+    for name, info in declared.items():
+        assert ast.literal_eval(info["default"]) == defaults[name], name
+        assert info["inferred_type_name"] == hints[name], name
+        assert info["help"].strip(), f"{name} needs a comment"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_thin_and_has_no_outputs(nb):
+    for c in _cells(nb):
+        if c["cell_type"] != "code":
+            continue
+        assert not c.get("outputs") and c.get("execution_count") is None
+        tree = ast.parse("".join(c["source"]))
+        assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef | ast.Lambda) for n in ast.walk(tree))
+
+
+def test_every_report_has_a_spec():
+    for job in load_jobs():
+        assert job.notebook.stem in NOTEBOOK_SPECS
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"as_off": "2020-01-01"}, r"'as_off'.*did you mean 'as_of'"),
+        ({"horizon": 3}, r"'horizon'.*unknown parameter"),
+        ({"as_of": 20200101}, r"'as_of'.*expected str"),
+        ({"as_of": "8 January"}, r"'as_of'.*ISO date"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(values, match):
+    with pytest.raises(ParameterError, match=match):
+        EventDatasetParams.from_mapping(values)
+
+
+def test_namespace_ignores_modules_and_functions_but_not_typos():
+    import math
+
+    ns = {"math": math, "sqrt": math.sqrt, "EventDatasetParams": EventDatasetParams, "as_of": "2020-02-01", "_x": 1, "In": []}
+    assert EventDatasetParams.from_namespace(ns).as_of == "2020-02-01"
+    with pytest.raises(ParameterError, match="'asof'"):
+        EventDatasetParams.from_namespace({**ns, "asof": "2020-02-01"})
+
+
+def test_plan_rejects_an_override_no_notebook_takes():
+    with pytest.raises(ParameterError, match="'horizon_dayz'"):
+        plan(load_jobs(), {"horizon_dayz": "3"})
+    jobs = plan(load_jobs(), {"as_of": "2020-02-01"})
+    assert all(j.parameters.get("as_of") == "2020-02-01" for j in jobs if "as_of" in NOTEBOOK_SPECS[j.notebook.stem].defaults())
+
+
+def _pdf_text(pdf: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+@pytest.mark.slow
+def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    ra = run_reports(output=out_a, progress=False)
+    rb = run_reports(output=out_b, progress=False)
+    assert all(r.ok for r in ra + rb), [r.error for r in ra + rb]
+    for r in ra:
+        text = _pdf_text(r.pdf)
+        assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between runs"
+        if r.name == "01_event_dataset":
+            for heading in ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"):
+                assert heading in text
+    for f in sorted((out_a / "dataset").glob("*")):
+        assert f.read_bytes() == (out_b / "dataset" / f.name).read_bytes()
+
+
+@pytest.mark.slow
+def test_non_default_parameters_change_the_report(tmp_path):
+    res = run_reports(["01_event_dataset"], overrides={"as_of": "2020-01-08"}, output=tmp_path, progress=False)
+    assert res[0].ok, res[0].error
+    assert "Information cut-off: 2020-01-08" in _pdf_text(res[0].pdf)
+
+
+@pytest.mark.slow
+def test_failing_notebook_keeps_previous_pdf_and_exits_non_zero(tmp_path):
+    assert main(["reports", "01_event_dataset", "--out", str(tmp_path)]) == 0
+    pdf = tmp_path / "01_event_dataset.pdf"
+    before = pdf.read_bytes()
+    # A date outside the data's coverage passes the spec's format check but fails in the notebook.
+    assert main(["reports", "01_event_dataset", "-p", "as_of", "2017-01-01", "--out", str(tmp_path)]) == 1
+    assert pdf.read_bytes() == before
+    failed = tmp_path / "01_event_dataset.failed.ipynb"
+    assert failed.is_file()
+    assert "outside the data's coverage" in failed.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_misspelt_parameter_under_plain_papermill_stops_the_notebook(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError, match="as_off"):
+        pm.execute_notebook(
+            str(paths.notebooks_dir() / "01_event_dataset.ipynb"), str(tmp_path / "out.ipynb"),
+            parameters={"as_off": "2020-01-08"}, kernel_name="python3", progress_bar=False, cwd=str(paths.REPO),
+        )
+
+
+def test_cli_rejects_unknown_parameter_before_running(tmp_path, capsys):
+    assert main(["reports", "-p", "as_off", "2020-01-08", "--out", str(tmp_path)]) == 2
+    assert "as_off" in capsys.readouterr().err
