@@ -1,0 +1,41 @@
+"""No hindsight: an as-of view depends only on claims public on or before the cut-off."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.dataset import summary
+
+TABLES = ("observations", "control_events", "milestones")
+
+
+def _perturb_later(df: pd.DataFrame, cut: pd.Timestamp, seed: int) -> pd.DataFrame:
+    """Change, delete and add rows whose info_date is after ``cut``."""
+    later = df["info_date"] > cut
+    out = df.copy()
+    rng = seed % 3
+    if "value" in out:
+        out.loc[later, "value"] = out.loc[later, "value"] * (2 + rng)
+    out.loc[later, "quote"] = "changed after the cut-off"
+    drop = out[later].iloc[:: 2 + rng].index
+    out = out.drop(index=drop)
+    added = df[later].head(3).copy()
+    key = df.columns[0]
+    added[key] = added[key] + "-added"
+    return pd.concat([out, added], ignore_index=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.integers(min_value=0, max_value=220), seed=st.integers(min_value=0, max_value=1000))
+def test_changing_later_claims_leaves_the_as_of_view_unchanged(dataset, day, seed):
+    cut = pd.Timestamp("2019-11-20") + pd.Timedelta(days=day)
+    changed = dataclasses.replace(dataset, **{t: _perturb_later(getattr(dataset, t), cut, seed) for t in TABLES})
+    a, b = dataset.as_of(cut), changed.as_of(cut)
+    for t in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, t), getattr(b, t))
+    for name, table in summary(a).items():
+        pd.testing.assert_frame_equal(table, summary(b)[name])
