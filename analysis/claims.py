@@ -65,7 +65,8 @@ def _span(doc: Document, entry: dict, ctx: _Ctx) -> tuple[str, int, int]:
     return doc.text[start:end], start, end
 
 
-def _when(doc: Document, entry: dict, ctx: _Ctx) -> dict[str, Any]:
+def _when(doc: Document, entry: dict, ctx: _Ctx, known_after: str = "date_end") -> dict[str, Any]:
+    """Resolve the date interval and info_date; info_date may not precede ``known_after``."""
     if "date" not in entry:
         raise ctx.error("missing", "date")
     try:
@@ -87,6 +88,8 @@ def _when(doc: Document, entry: dict, ctx: _Ctx) -> dict[str, Any]:
             info = parse_date(entry["info_date"]) if "info_date" in entry else end
         except ValueError as exc:
             raise ctx.error(str(exc), "info_date") from exc
+    if info < (end if known_after == "date_end" else start):
+        raise ctx.error(f"info_date {info} is before the claim's {known_after} {end if known_after == 'date_end' else start}", "info_date")
     return {
         "date_start": start,
         "date_end": end,
@@ -159,8 +162,6 @@ def _observation(doc: Document, entry: dict, ctx: _Ctx) -> dict:
     for key in ("area", "source"):
         if not entry.get(key):
             raise ctx.error("missing", key)
-    if when["info_date"] < when["date_end"]:
-        raise ctx.error(f"info_date {when['info_date']} is before the claim's date_end {when['date_end']}", "info_date")
     return {
         "claim_id": ctx.claim_id,
         "doc_id": doc.doc_id,
@@ -188,8 +189,6 @@ def _observation(doc: Document, entry: dict, ctx: _Ctx) -> dict:
 def _control_events(doc: Document, entry: dict, ctx: _Ctx, gaz: Gazetteer) -> list[dict]:
     quote, start, end = _span(doc, entry, ctx)
     when = _when(doc, entry, ctx)
-    if when["info_date"] < when["date_end"]:
-        raise ctx.error(f"info_date {when['info_date']} is before the claim's date_end {when['date_end']}", "info_date")
     event_type = _choice(entry, "event_type", vocab.EVENT_TYPES, ctx)
     to_side = _choice(entry, "to_side", vocab.CONTROL_SIDES, ctx)
     if event_type is None or to_side is None:
@@ -242,9 +241,7 @@ def _control_events(doc: Document, entry: dict, ctx: _Ctx, gaz: Gazetteer) -> li
 
 def _milestone(doc: Document, entry: dict, ctx: _Ctx) -> dict:
     quote, start, end = _span(doc, entry, ctx)
-    when = _when(doc, entry, ctx)
-    if when["info_date"] < when["date_start"]:
-        raise ctx.error(f"info_date {when['info_date']} is before the milestone starts {when['date_start']}", "info_date")
+    when = _when(doc, entry, ctx, known_after="date_start")
     mtype = _choice(entry, "milestone_type", vocab.MILESTONE_TYPES, ctx)
     if mtype is None:
         raise ctx.error("missing", "milestone_type")

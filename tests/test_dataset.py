@@ -227,9 +227,10 @@ def _edit(seeds: Path, rel: str, old: str, new: str, count: int = 1) -> None:
         (CLAIMS, "{id: c011,", "{id: c010,", r"field id: .*c010: duplicate claim id"),
         (CLAIMS, "- {id: o001,", "- {id: [o001,", r"line \d+: malformed YAML"),
         (CLAIMS, "{id: o163, date", "{id: o163, colour: red, date", r"o163: unknown keys \['colour'\]"),
+        (CLAIMS, 'info_date: "2020-03-03", variable: killed, kind: flow, value: 75', 'info_date: "2020-03-01", variable: killed, kind: flow, value: 75', r"field info_date: .*o133: info_date 2020-03-01 is before the claim's date_end"),
         ("catalog.yaml", "  - doc_id: epochtimes_2020-01-29", "  - doc_id: epochtimes_2020-01-29\n    bogus: 1", r"catalog.yaml, line \d+, field bogus"),
     ],
-    ids=["quote", "digits", "date", "interval", "variable", "place-not-in-quote", "unknown-place", "duplicate", "yaml", "unknown-key", "catalog-key"],
+    ids=["quote", "digits", "date", "interval", "variable", "place-not-in-quote", "unknown-place", "duplicate", "yaml", "unknown-key", "info-date-before-event", "catalog-key"],
 )
 def test_bad_annotation_is_a_clear_error(seeds_copy, tmp_path, dataset, rel, old, new, match):
     out = publish(dataset, tmp_path / "published")
