@@ -58,10 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=3, help="notebooks run in parallel (default 3)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.set_defaults(func=_cmd_reports)
-
-    from .forecast_cli import add_forecast_commands
-
-    add_forecast_commands(sub)
     return parser
 
 

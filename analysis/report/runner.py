@@ -9,6 +9,7 @@ A failing notebook makes the run fail; its executed copy is kept as
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -180,5 +181,7 @@ def run_reports(
             iterator = tqdm(iterator, total=len(futures), desc="reports", unit="report")
         for fut in iterator:
             results.append(fut.result())
+    with contextlib.suppress(OSError):
+        (out_dir / "_build").rmdir()  # only when empty: no worker left anything behind
     order = {j.name: i for i, j in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.name])
