@@ -35,9 +35,6 @@ class Catalog:
     table: pd.DataFrame
     documents: dict[str, Document]
 
-    def __getitem__(self, doc_id: str) -> Document:
-        return self.documents[doc_id]
-
 
 def load_catalog(catalog_path: Path, documents_dir: Path) -> Catalog:
     """Read and check the catalog: entries complete, every file listed, checksums unchanged."""

@@ -25,7 +25,7 @@ from . import vocab
 from .catalog import Document
 from .errors import InputError
 from .gazetteer import Gazetteer
-from .io import LineDict
+from .io import LineDict, read_yaml
 from .parsing import days_inclusive, find_spans, numbers_in, parse_date, parse_interval
 
 _COMMON = {"id", "quote", "occurrence", "date", "date_note", "info_date"}
@@ -197,7 +197,6 @@ def _control_events(doc: Document, entry: dict, ctx: _Ctx, gaz: Gazetteer) -> li
     if not isinstance(places, list) or not places:
         raise ctx.error("must be a non-empty list of place names as written in the quote", "places")
     rows = []
-    table = gaz.table.set_index("place_id")
     for k, item in enumerate(places, start=1):
         # A place is a name as written in the quote, or {place: NAME, written: TEXT}
         # when the quote refers to it indirectly ("the city", "the same areas").
@@ -212,7 +211,7 @@ def _control_events(doc: Document, entry: dict, ctx: _Ctx, gaz: Gazetteer) -> li
         pid = gaz.resolve(lookup)
         if pid is None:
             raise ctx.error(f"unknown place {lookup!r}: add it (or an alias) to the gazetteer", "places")
-        geo = table.loc[pid]
+        geo = gaz.by_id.loc[pid]
         rows.append(
             {
                 "event_id": f"{ctx.claim_id}.{k}",
@@ -263,8 +262,6 @@ def _milestone(doc: Document, entry: dict, ctx: _Ctx) -> dict:
 
 def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[str, list[dict]]:
     """Rows for the three claim tables from one annotation file."""
-    from .io import read_yaml
-
     data = read_yaml(path)
     if not isinstance(data, dict) or "doc_id" not in data:
         raise InputError("expected a mapping with 'doc_id' and claim lists", file=path)

@@ -13,14 +13,14 @@ def shade_milestones(ax, milestones: pd.DataFrame, types: tuple[str, ...] = ("ce
     """Mark milestones on a date axis: lines, labelled at the top."""
     ms = milestones[milestones["milestone_type"].isin(types)].drop_duplicates("date_start").sort_values("date_start")
     lo, hi = ax.get_xlim()
-    for k, r in enumerate(ms.itertuples()):
+    for r in ms.itertuples():
         x = plt.matplotlib.dates.date2num(r.date_start)
         if not lo <= x <= hi:
             continue
         colour = "#1b7837" if r.milestone_type.startswith("ceasefire") else "#e08214" if r.milestone_type == "intervention" else "#777777"
         ax.axvline(r.date_start, color=colour, lw=0.8, ls="--", alpha=0.8)
         ax.annotate(r.label, (r.date_start, 1.0), xycoords=("data", "axes fraction"), rotation=90,
-                    fontsize=6, va="top", ha="right", color=colour, xytext=(-1, -2 - 0 * k), textcoords="offset points")
+                    fontsize=6, va="top", ha="right", color=colour, xytext=(-1, -2), textcoords="offset points")
 
 
 def claims_timeline(observations: pd.DataFrame, control_events: pd.DataFrame, milestones: pd.DataFrame, as_of: pd.Timestamp, top: int = 14) -> Figure:

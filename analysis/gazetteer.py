@@ -27,13 +27,11 @@ _KEYS = {"id", "name", "aliases", "feature", "subdistrict", "on_road"}
 class Gazetteer:
     table: pd.DataFrame  # the PLACES table
     index: dict[str, str]  # normalised name or alias -> place_id
+    by_id: pd.DataFrame  # the PLACES table indexed by place_id
 
     def resolve(self, name: str) -> str | None:
         """The place_id for a name as written, or None when the gazetteer does not know it."""
         return self.index.get(normalise_name(name))
-
-    def row(self, place_id: str) -> pd.Series:
-        return self.table.set_index("place_id").loc[place_id]
 
 
 def _subdistricts(geo_dir: Path, admin1: tuple[str, ...]) -> dict[str, list[dict]]:
@@ -108,4 +106,4 @@ def load_gazetteer(path: Path, geo_dir: Path, admin1: tuple[str, ...]) -> Gazett
             }
         )
     table = PLACES.validate(PLACES.conform(pd.DataFrame(rows, columns=PLACES.columns)))
-    return Gazetteer(table=table, index=index)
+    return Gazetteer(table=table, index=index, by_id=table.set_index("place_id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _PART = {
@@ -63,10 +63,6 @@ def parse_interval(text: str) -> tuple[date, date]:
 
 def days_inclusive(start: date, end: date) -> int:
     return (end - start).days + 1
-
-
-def add_days(d: date, n: int) -> date:
-    return d + timedelta(days=n)
 
 
 # -- numbers ----------------------------------------------------------------------
