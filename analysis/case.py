@@ -25,6 +25,10 @@ _KEYS = {
     "analysis_end": str,
     "governorate_area_km2": (int, float),
     "territory_area_name": str,
+    "region_areas": list,
+    "unstated_baseline_window": list,
+    "initial_regime": str,
+    "regimes": dict,
 }
 
 
@@ -40,6 +44,22 @@ class Case:
     analysis_end: date
     governorate_area_km2: float
     territory_area_name: str
+    # Area names (as written in observations) that mean the whole region; any other area is a part of it.
+    region_areas: tuple[str, ...]
+    # A stock with no stated baseline counts from a day in this window (uniform prior).
+    unstated_baseline_window: tuple[date, date]
+    # Regime kind in force before the first regime milestone.
+    initial_regime: str
+    # Milestone id -> regime kind from that milestone's start date (phases of the piecewise models).
+    regimes: tuple[tuple[str, str], ...]
+
+    def regime_kinds(self) -> tuple[str, ...]:
+        """Regime kinds, the initial one first, then in order of first appearance."""
+        kinds = [self.initial_regime]
+        for _, kind in self.regimes:
+            if kind not in kinds:
+                kinds.append(kind)
+        return tuple(kinds)
 
 
 def load_case(path: Path) -> Case:
@@ -60,6 +80,15 @@ def load_case(path: Path) -> Case:
                 value = parse_date(value)
             except ValueError as exc:
                 raise InputError(str(exc), file=path, field=key) from exc
+        elif key == "unstated_baseline_window":
+            try:
+                value = tuple(parse_date(v) for v in value)
+            except (TypeError, ValueError) as exc:
+                raise InputError(str(exc), file=path, field=key) from exc
+            if len(value) != 2 or value[0] > value[1]:
+                raise InputError("expected [first day, last day]", file=path, field=key)
+        elif key == "regimes":
+            value = tuple((str(k), str(v)) for k, v in value.items())
         elif isinstance(value, list):
             value = tuple(str(v) for v in value)
         values[key] = value

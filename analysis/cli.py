@@ -42,6 +42,33 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from .dataset import load
+    from .forecast import write_quantiles
+
+    module = _model_module(args.target)
+    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed)
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=module.DECIMALS)
+    return 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from .dataset import load
+    from .forecast import publish_backtest
+
+    module = _model_module(args.target)
+    bt = module.backtest(load(args.dataset), n_paths=args.paths, seed=args.seed)
+    out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", args.target)
+    print(f"wrote {out}")
+    return 0
+
+
+def _model_module(target: str):
+    from . import displacement
+
+    return {"displacement": displacement}[target]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="idlib", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=3, help="notebooks run in parallel (default 3)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.set_defaults(func=_cmd_reports)
+
+    p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
+    p.add_argument("target", choices=["displacement"], help="what to forecast")
+    p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
+    p.add_argument("--horizon-days", type=int, required=True, help="days after the cut-off to forecast")
+    p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
+    p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    p.set_defaults(func=_cmd_forecast)
+
+    p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
+    p.add_argument("target", choices=["displacement"], help="what to backtest")
+    p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/backtest)")
+    p.set_defaults(func=_cmd_backtest)
     return parser
 
 

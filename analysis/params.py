@@ -126,6 +126,51 @@ class EventDatasetParams(NotebookParams):
         parse_as_of("as_of", self.as_of)
 
 
+@dataclass(frozen=True)
+class DisplacementParams(NotebookParams):
+    """Notebook 02, the displacement forecast."""
+
+    notebook: ClassVar[str] = "02_displacement"
+    as_of: str = "2020-01-08"
+    horizon_days: int = 60
+    model: str = "drift"
+    target_date: str = "2020-03-01"
+    n_paths: int = 10_000
+
+    def check(self) -> None:
+        from .vocab import DISPLACEMENT_MODELS
+
+        cut = parse_as_of("as_of", self.as_of)
+        check_horizon(self.horizon_days)
+        check_model(self.model, DISPLACEMENT_MODELS)
+        check_positive("n_paths", self.n_paths)
+        target = parse_as_of("target_date", self.target_date)
+        if not 0 < (target - cut).days <= self.horizon_days:
+            raise ParameterError(
+                f"{self.target_date} must fall within the forecast, 1..{self.horizon_days} days after as_of {self.as_of}",
+                parameter="target_date",
+            )
+
+
+def check_horizon(horizon_days: int, name: str = "horizon_days") -> int:
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int):
+        raise ParameterError(f"expected a whole number of days, got {horizon_days!r}", parameter=name)
+    if horizon_days <= 0:
+        raise ParameterError(f"must be at least 1 day, got {horizon_days}", parameter=name)
+    return int(horizon_days)
+
+
+def check_model(model: str, known: tuple[str, ...], name: str = "model") -> str:
+    if model not in known:
+        raise ParameterError(f"unknown model {model!r}; choose one of {', '.join(known)}", parameter=name)
+    return model
+
+
+def check_positive(name: str, value: int | float) -> None:
+    if value <= 0:
+        raise ParameterError(f"must be positive, got {value}", parameter=name)
+
+
 NOTEBOOK_SPECS: dict[str, type[NotebookParams]] = {
-    spec.notebook: spec for spec in (EventDatasetParams,)
+    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams)
 }

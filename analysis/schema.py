@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 import pandas as pd
 import pandera.pandas as pa
@@ -168,13 +168,18 @@ class Table:
             ) from exc
 
     # -- files ----------------------------------------------------------------
-    def write_csv(self, df: pd.DataFrame, path: Path) -> None:
-        """Validate, then write deterministically (fixed order, formats, line endings)."""
+    def write_csv(self, df: pd.DataFrame, path: Path | TextIO, float_format: str = "%.10g") -> None:
+        """Validate, then write deterministically (fixed order, formats, line endings).
+
+        A path is written atomically; an open text stream (stdout) is written as is.
+        """
         df = self.validate(self.conform(df))
+        options = dict(index=False, date_format="%Y-%m-%d", float_format=float_format, lineterminator="\n")
+        if not isinstance(path, str | Path):
+            df.to_csv(path, **options)
+            return
         with atomic_path(path) as tmp:
-            df.to_csv(
-                tmp, index=False, date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n"
-            )
+            df.to_csv(tmp, **options)
 
     def read_csv(self, path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])

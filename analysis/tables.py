@@ -137,3 +137,81 @@ MILESTONES = Table(
 )
 
 DATASET_TABLES: tuple[Table, ...] = (DOCUMENTS, PLACES, OBSERVATIONS, CONTROL_EVENTS, MILESTONES)
+
+# ---------------------------------------------------------------- model outputs
+
+_QUANTILE_FIELDS = tuple(
+    Field(f"q{q:02d}", "number", f"{q}% quantile of the predictive distribution.")
+    for q in (5, 10, 25, 50, 75, 90, 95)
+)
+
+FORECAST_QUANTILES = Table(
+    name="forecast_quantiles",
+    title="Forecast quantiles",
+    description="Daily quantiles of a forecast made with the information public by as_of (what `idlib forecast` prints).",
+    stage="model",
+    primary_key=("date", "model", "as_of"),
+    fields=(
+        Field("date", "date", "Day forecast."),
+        Field("model", "string", "Model name."),
+        Field("as_of", "date", "Information cut-off: only claims with info_date on or before it were used."),
+        *_QUANTILE_FIELDS,
+    ),
+)
+
+BACKTEST_SCORES = Table(
+    name="backtest_scores",
+    title="Backtest scores",
+    description="Every model at every origin scored against each later report of the target quantity.",
+    stage="model",
+    primary_key=("as_of", "model", "target_id"),
+    fields=(
+        Field("as_of", "date", "Forecast origin: a date on which a new observation became public."),
+        Field("model", "string", "Model name."),
+        Field("horizon_days", "integer", "Horizon bucket the lead time counts toward (the smallest of 7, 14, 28, 56 at or above it).", unit="days"),
+        Field("lead_days", "integer", "Days from the origin to the report's date.", unit="days", minimum=1),
+        Field("date", "date", "Date the report refers to."),
+        Field("target_id", "string", "claim_id of the report scored against."),
+        Field("observed", "number", "The reported value."),
+        *_QUANTILE_FIELDS,
+        Field("crps", "number", "Continuous ranked probability score of the ensemble (scoringrules), in the quantity's unit; lower is better.", minimum=0),
+        Field("pit", "number", "Probability integral transform: the predictive probability below the report.", minimum=0, maximum=1),
+        Field("covered_50", "boolean", "The central 50% interval contains the report."),
+        Field("covered_80", "boolean", "The central 80% interval contains the report."),
+        Field("covered_90", "boolean", "The central 90% interval contains the report."),
+        Field("ape", "number", "Absolute percentage error of the median, as a fraction.", minimum=0),
+    ),
+)
+
+BACKTEST_SUMMARY = Table(
+    name="backtest_summary",
+    title="Backtest summary",
+    description="Per model and horizon: cases, mean CRPS, interval coverage, median APE and CRPS skill on the cases both models scored.",
+    stage="model",
+    primary_key=("model", "horizon_days"),
+    fields=(
+        Field("model", "string", "Model name."),
+        Field("horizon_days", "integer", "Horizon bucket.", unit="days"),
+        Field("cases", "integer", "(origin, report) pairs scored.", minimum=0),
+        Field("crps", "number", "Mean CRPS.", minimum=0),
+        Field("coverage_50", "number", "Share of reports inside the 50% interval.", minimum=0, maximum=1),
+        Field("coverage_80", "number", "Share of reports inside the 80% interval.", minimum=0, maximum=1),
+        Field("coverage_90", "number", "Share of reports inside the 90% interval.", minimum=0, maximum=1),
+        Field("median_ape", "number", "Median absolute percentage error of the median forecast.", minimum=0),
+        Field("skill_vs_persistence", "number", "1 - CRPS / CRPS of persistence on shared cases.", required=False),
+        Field("skill_vs_drift", "number", "1 - CRPS / CRPS of drift on shared cases.", required=False),
+    ),
+)
+
+BACKTEST_SKIPPED = Table(
+    name="backtest_skipped",
+    title="Backtest gaps",
+    description="Origins at which a model could not be fitted from the information then public, with the reason.",
+    stage="model",
+    primary_key=("as_of", "model"),
+    fields=(
+        Field("as_of", "date", "Forecast origin."),
+        Field("model", "string", "Model name."),
+        Field("reason", "string", "Why the data then public could not identify the model."),
+    ),
+)

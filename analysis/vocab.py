@@ -135,3 +135,17 @@ def precision_for_days(n_days: int) -> str:
     if n_days <= 31:
         return "month"
     return "longer"
+
+# Model names, declared here (a light module) so parameter specs can check them
+# without importing statsmodels. analysis/displacement.py implements them.
+DISPLACEMENT_MODELS: tuple[str, ...] = (
+    "logistic",
+    "gompertz",
+    "richards",
+    "piecewise_logistic",
+    "piecewise_gompertz",
+    "local_trend",
+    "persistence",
+    "drift",
+    "loglinear",
+)

@@ -1,0 +1,101 @@
+"""Figures of forecasts and backtests, shared by the displacement and territory reports.
+
+Pure functions: data in, matplotlib Figure out, in the project style.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .event_figures import shade_milestones
+from .style import QUALIFIER_MARKERS
+
+FAN_COLOUR = "#2166ac"
+
+
+def fan(ax, quantiles: pd.DataFrame, label: str, colour: str = FAN_COLOUR) -> None:
+    """Draw the 90/80/50% bands and the median of a quantile table (date, q05..q95)."""
+    for (lo, hi), alpha in ((("q05", "q95"), 0.15), (("q10", "q90"), 0.2), (("q25", "q75"), 0.3)):
+        ax.fill_between(quantiles["date"], quantiles[lo], quantiles[hi], color=colour, alpha=alpha, lw=0)
+    ax.plot(quantiles["date"], quantiles["q50"], color=colour, lw=1.5, label=f"{label}: median, 50/80/90% bands")
+
+
+def observations_by_source(ax, obs: pd.DataFrame, as_of: pd.Timestamp, value: str = "value") -> None:
+    """Reports as markers by qualifier; filled if known by ``as_of``, hollow if published later.
+
+    Flows and stocks with another baseline are drawn at their end date, faint, since
+    they measure a different interval than the plotted quantity.
+    """
+    for known, face in ((True, None), (False, "none")):
+        sub = obs[(obs["info_date"] <= as_of) == known]
+        for qual, g in sub.groupby("qualifier_class"):
+            same = g["measures_target"] if "measures_target" in g else pd.Series(True, index=g.index)
+            for target, gg in g.groupby(same):
+                ax.scatter(
+                    gg["date_end"], gg[value], marker=QUALIFIER_MARKERS.get(qual, "o"), s=28 if target else 16,
+                    facecolors=face if face else ("black" if target else "#999999"), edgecolors="black" if target else "#999999",
+                    lw=0.8, zorder=5, label=f"{'known' if known else 'published later'}: {qual}{'' if target else ' (other interval)'}",
+                )
+    handles, labels = ax.get_legend_handles_labels()
+    seen = dict(zip(labels, handles, strict=False))
+    ax.legend(seen.values(), seen.keys(), loc="upper left", fontsize=7)
+
+
+def forecast_fan(quantiles: pd.DataFrame, obs: pd.DataFrame, milestones: pd.DataFrame, as_of: pd.Timestamp, title: str, ylabel: str, start: pd.Timestamp | None = None) -> Figure:
+    """Fan chart of a forecast with the reports before and after its cut-off."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fan(ax, quantiles, quantiles["model"].iloc[0])
+    observations_by_source(ax, obs, as_of)
+    ax.axvline(as_of, color="black", lw=1)
+    ax.annotate(f"as of {as_of.date()}", (as_of, 0.02), xycoords=("data", "axes fraction"), rotation=90, fontsize=7, ha="right", va="bottom")
+    left = start if start is not None else min(obs["date_end"].min(), as_of)
+    ax.set_xlim(left, quantiles["date"].max())
+    shade_milestones(ax, milestones)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    return fig
+
+
+def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
+    """CRPS skill against persistence, and 80% interval coverage, by horizon and model."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3.6))
+    models = sorted(summary["model"].unique())
+    width = 0.8 / max(len(models), 1)
+    horizons = sorted(summary["horizon_days"].unique())
+    x = np.arange(len(horizons))
+    cmap = plt.get_cmap("tab10")
+    for i, model in enumerate(models):
+        s = summary[summary["model"] == model].set_index("horizon_days").reindex(horizons)
+        a1.bar(x + i * width, s["skill_vs_persistence"].clip(lower=-1.5), width, color=cmap(i % 10), label=model)
+        a2.bar(x + i * width, s["coverage_80"], width, color=cmap(i % 10))
+    for ax in (a1, a2):
+        ax.set_xticks(x + 0.4 - width / 2, [f"{h} d" for h in horizons])
+        ax.set_xlabel("horizon")
+    a1.axhline(0, color="black", lw=0.8)
+    a1.set_ylabel("CRPS skill vs persistence (clipped at -1.5)")
+    a2.axhline(0.8, color="black", lw=0.8, ls="--")
+    a2.set_ylabel("share of reports inside the 80% interval")
+    a2.set_ylim(0, 1.05)
+    a1.legend(fontsize=6, ncol=2, loc="lower left")
+    fig.suptitle(title, fontsize=10, fontweight="bold")
+    return fig
+
+
+def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
+    """PIT values per model: flat is calibrated, U-shaped overconfident, humped underconfident."""
+    models = sorted(scores["model"].unique())
+    fig, axes = plt.subplots(1, len(models), figsize=(8, 2.2), sharey=True, squeeze=False)
+    for ax, model in zip(axes[0], models, strict=True):
+        ax.hist(scores.loc[scores["model"] == model, "pit"], bins=np.linspace(0, 1, bins + 1), color=FAN_COLOUR, alpha=0.7)
+        ax.set_title(model, fontsize=7)
+        ax.set_xticks([0, 0.5, 1])
+        ax.tick_params(labelsize=6)
+    fig.suptitle(title, fontsize=10, fontweight="bold")
+    return fig
+
