@@ -786,3 +786,22 @@ def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
         "report_id": closest["claim_id"].iloc[0] if len(closest) else None,
         "report_source": closest["source"].iloc[0] if len(closest) else None,
     }
+
+
+def compare_models(dataset: Dataset, as_of, target_date, n_paths: int = 10_000, seed: int = 0) -> pd.DataFrame:
+    """Every model's forecast for ``target_date`` as of ``as_of``, or why it could not be fitted."""
+    cut = check_as_of(dataset, as_of)
+    day = pd.Timestamp(target_date)
+    view, _ = _view(dataset, cut)
+    m = measurements(view)
+    rows = []
+    for model in MODELS:
+        try:
+            f = _fit(view, cut, m, model, GrowthPriors())
+        except NotEnoughData as exc:
+            rows.append({"model": model, "q10": np.nan, "q50": np.nan, "q90": np.nan, "note": exc.message})
+            continue
+        x = simulate(f, np.array([m.day(day)]), n_paths, seed)[:, 0]
+        q10, q50, q90 = np.quantile(x, (0.1, 0.5, 0.9))
+        rows.append({"model": model, "q10": q10, "q50": q50, "q90": q90, "note": ""})
+    return pd.DataFrame(rows)

@@ -11,8 +11,10 @@ def _cell(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
-        return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:g}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    # Let long identifiers (claim ids, file names) wrap in narrow PDF columns.
+    text = str(value).replace("|", "\\|").replace("\n", " ")
+    return text.replace(":", ":\u200b").replace("_", "_\u200b")
 
 
 def markdown_table(df: pd.DataFrame, max_rows: int | None = None) -> str:
