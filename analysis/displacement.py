@@ -51,6 +51,7 @@ Forecasts are Monte Carlo sample paths drawing parameter and report noise; see
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 import zlib
@@ -134,6 +135,25 @@ class Measurements:
     def day(self, when) -> int:
         return int((pd.Timestamp(when) - self.origin).days)
 
+    @functools.cached_property
+    def stock_series(self) -> pd.DataFrame:
+        """See :func:`stock_series`."""
+        t = self.table
+        keep = t["region"] & (t["qualifier_class"] != "upper") & ((t["start"] == 0) | t["start"].isna())
+        t = t[keep].sort_values(["end", "claim_id"])
+        ends = t["end"].to_numpy(dtype=int)
+        days, first = np.unique(ends, return_index=True)
+        logv = np.log(t["value"].to_numpy())
+        ids = t["claim_id"].to_numpy()
+        bounds = [*first[1:], len(t)] if len(t) else []
+        return pd.DataFrame(
+            {
+                "end": days,
+                "value": [float(np.exp(logv[i:j].mean())) for i, j in zip(first, bounds, strict=True)],
+                "claim_ids": [" ".join(ids[i:j]) for i, j in zip(first, bounds, strict=True)],
+            }
+        )
+
 
 def measurements(dataset: Dataset, population_at_risk: float | None = None) -> Measurements:
     """The model-ready displacement observations of ``dataset`` (already cut to an as-of view)."""
@@ -190,11 +210,9 @@ def stock_series(m: Measurements) -> pd.DataFrame:
     Stocks since the baseline, flows that start on it, and regional stocks with no
     stated baseline (read as since the baseline: an approximation the growth
     curves do not need). Lower bounds enter at their value; upper bounds stay out.
+    Reports for the same day are combined by their geometric mean.
     """
-    t = m.table
-    keep = t["region"] & (t["qualifier_class"] != "upper") & ((t["start"] == 0) | t["start"].isna())
-    s = t[keep].groupby("end", as_index=False).agg(value=("value", lambda v: float(np.exp(np.log(v).mean()))), claim_ids=("claim_id", " ".join))
-    return s.sort_values("end").reset_index(drop=True)
+    return m.stock_series
 
 
 # ------------------------------------------------------------------ growth curves

@@ -39,3 +39,31 @@ def test_changing_later_claims_leaves_the_as_of_view_unchanged(dataset, day, see
         pd.testing.assert_frame_equal(getattr(a, t), getattr(b, t))
     for name, table in summary(a).items():
         pd.testing.assert_frame_equal(table, summary(b)[name])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.integers(min_value=0, max_value=78),
+    seed=st.integers(min_value=0, max_value=1000),
+    model=st.sampled_from(["gompertz", "piecewise_logistic", "drift", "loglinear", "local_trend"]),
+)
+def test_later_observations_cannot_change_an_as_of_displacement_forecast(dataset, day, seed, model):
+    """Changing, adding or deleting observations published after D leaves the as-of-D forecast byte-identical."""
+    import io
+
+    from analysis import displacement
+    from analysis.forecast import write_quantiles
+
+    cut = pd.Timestamp("2019-12-23") + pd.Timedelta(days=day)
+    changed = dataclasses.replace(dataset, **{t: _perturb_later(getattr(dataset, t), cut, seed) for t in TABLES})
+
+    def csv(ds) -> str:
+        try:
+            fc = displacement.forecast(ds, cut, 30, model, n_paths=400)
+        except displacement.NotEnoughData as exc:
+            return f"not enough data: {exc}"
+        out = io.StringIO()
+        write_quantiles(fc.quantile_table(), out, decimals=3)
+        return out.getvalue()
+
+    assert csv(dataset) == csv(changed)
