@@ -29,6 +29,8 @@ _KEYS = {
     "unstated_baseline_window": list,
     "initial_regime": str,
     "regimes": dict,
+    "territory_initial_phase": str,
+    "territory_phases": dict,
 }
 
 
@@ -52,6 +54,9 @@ class Case:
     initial_regime: str
     # Milestone id -> regime kind from that milestone's start date (phases of the piecewise models).
     regimes: tuple[tuple[str, str], ...]
+    # Phase in force before the first territory phase milestone, and milestone id -> phase label.
+    territory_initial_phase: str
+    territory_phases: tuple[tuple[str, str], ...]
 
     def regime_kinds(self) -> tuple[str, ...]:
         """Regime kinds, the initial one first, then in order of first appearance."""
@@ -87,7 +92,7 @@ def load_case(path: Path) -> Case:
                 raise InputError(str(exc), file=path, field=key) from exc
             if len(value) != 2 or value[0] > value[1]:
                 raise InputError("expected [first day, last day]", file=path, field=key)
-        elif key == "regimes":
+        elif key in ("regimes", "territory_phases"):
             value = tuple((str(k), str(v)) for k, v in value.items())
         elif isinstance(value, list):
             value = tuple(str(v) for v in value)

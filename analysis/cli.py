@@ -64,9 +64,9 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def _model_module(target: str):
-    from . import displacement
+    from . import displacement, territory
 
-    return {"displacement": displacement}[target]
+    return {"displacement": displacement, "territory": territory}[target]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
-    p.add_argument("target", choices=["displacement"], help="what to forecast")
+    p.add_argument("target", choices=["displacement", "territory"], help="what to forecast")
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
     p.add_argument("--horizon-days", type=int, required=True, help="days after the cut-off to forecast")
     p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
-    p.add_argument("target", choices=["displacement"], help="what to backtest")
+    p.add_argument("target", choices=["displacement", "territory"], help="what to backtest")
     p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")

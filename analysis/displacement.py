@@ -74,6 +74,7 @@ from .forecast import (
     lognormal_paths,
     score_samples,
 )
+from .phases import phase_schedule
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 VARIABLE = "displaced_people"
@@ -237,17 +238,8 @@ def regime_schedule(dataset: Dataset, origin: pd.Timestamp, n_days: int) -> tupl
     (that is, once its information date has passed in an as-of view).
     """
     case = dataset.case
-    labels = (f"{case.initial_regime} (initial)", *(f"{kind} from {mid}" for mid, kind in case.regimes))
-    idx = np.zeros(n_days, dtype=int)
-    ms = dataset.milestones.set_index("milestone_id")
-    switches = sorted(
-        (int((ms.at[mid, "date_start"] - origin).days), i + 1)
-        for i, (mid, _) in enumerate(case.regimes)
-        if mid in ms.index
-    )
-    for day, k in switches:
-        idx[max(day, 0):] = k
-    return idx, labels
+    labels = tuple(f"{kind} from {mid}" for mid, kind in case.regimes)
+    return phase_schedule(dataset.milestones, tuple(zip([m for m, _ in case.regimes], labels, strict=True)), f"{case.initial_regime} (initial)", origin, n_days)
 
 
 @dataclass(frozen=True)

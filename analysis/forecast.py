@@ -90,7 +90,8 @@ def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
     for level, (lo, hi) in INTERVALS.items():
         out[f"covered_{level}"] = (q[:, QUANTILES.index(lo)] <= observed) & (observed <= q[:, QUANTILES.index(hi)])
     median = q[:, QUANTILES.index(0.5)]
-    out["ape"] = np.abs(median - observed) / np.abs(observed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ape"] = np.where(observed != 0, np.abs(median - observed) / np.abs(observed), np.nan)
     return out
 
 

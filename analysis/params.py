@@ -166,11 +166,30 @@ def check_model(model: str, known: tuple[str, ...], name: str = "model") -> str:
     return model
 
 
+@dataclass(frozen=True)
+class TerritoryParams(NotebookParams):
+    """Notebook 03, territorial change."""
+
+    notebook: ClassVar[str] = "03_territory"
+    as_of: str = "2020-01-28"
+    horizon_days: int = 28
+    model: str = "phase_glm"
+    n_paths: int = 10_000
+
+    def check(self) -> None:
+        from .vocab import TERRITORY_MODELS
+
+        parse_as_of("as_of", self.as_of)
+        check_horizon(self.horizon_days)
+        check_model(self.model, TERRITORY_MODELS)
+        check_positive("n_paths", self.n_paths)
+
+
 def check_positive(name: str, value: int | float) -> None:
     if value <= 0:
         raise ParameterError(f"must be positive, got {value}", parameter=name)
 
 
 NOTEBOOK_SPECS: dict[str, type[NotebookParams]] = {
-    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams)
+    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams, TerritoryParams)
 }

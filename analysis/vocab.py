@@ -149,3 +149,6 @@ DISPLACEMENT_MODELS: tuple[str, ...] = (
     "drift",
     "loglinear",
 )
+
+# Territorial models (analysis/territory.py): phase GLMs and rate baselines.
+TERRITORY_MODELS: tuple[str, ...] = ("phase_glm", "phase_glm_momentum", "persistence", "mean_rate")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 
+from statsmodels.base.model import GenericLikelihoodModel
+
 from analysis import displacement
 from analysis.dataset import load
 from analysis.forecast import summarise_backtest
-from statsmodels.base.model import GenericLikelihoodModel
 
 
 def _timed(fn):

@@ -1,0 +1,429 @@
+"""Territorial change: places changing hands as a time series, a phase model of advance, forecasts.
+
+From ``control_events`` to changes of hands
+-------------------------------------------
+Reports are read place by place, in date order, with one rule (tested):
+
+* ``captured``, ``recaptured``, ``secured`` and ``withdrew`` are decisive: the
+  place passes to ``to_side``. A decisive report for the side that already holds
+  the place is a re-report and is merged into the change it confirms.
+* ``entered``, ``encircled``, ``besieged`` and ``contested`` leave the holder as it
+  was; a place entered and then held counts once, when it is taken. Such reports
+  in the three days before a change widen that change's date interval backwards
+  (the change happened somewhere between the first sign and the decisive report).
+* ``attacked`` and ``repelled`` confirm the holder named in ``to_side``.
+* Decisive reports for different sides whose date intervals overlap, attributed
+  to different named claimants, conflict (Hazarin on 2 March 2020: government
+  say SOHR and Al-Masdar, opposition say Turkish sources). Neither is counted;
+  both are kept in ``Changes.conflicts`` with their sources. Reports from one
+  text in sequence ("captured ... but later retreated") are a sequence, not a
+  conflict.
+* A place's holder before its first report is the side opposite the first
+  decisive report's (or the side a first ``attacked``/``repelled`` report names).
+
+Each change keeps its date interval; daily series spread it evenly over the
+interval, and the models draw its day uniformly within it (multiple imputation),
+so date uncertainty is carried, not collapsed.
+
+Model
+-----
+Daily government captures and opposition captures each follow a negative
+binomial GLM (statsmodels) with one level per phase from the milestones public
+at the cut-off (``territory_phases`` in ``seeds/case.yaml``); an optional
+momentum term adds log(1 + captures the previous day). Fits are combined over the
+date imputations with Rubin's rules. Forecasts simulate daily counts from
+parameter draws; the quantity forecast is the cumulative net number of places the
+government gained since the case's territory baseline.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from . import vocab
+from .dataset import Dataset
+from .errors import ParameterError
+from .forecast import HORIZONS, Forecast, check_horizon, check_model, horizon_bucket, score_samples
+from .phases import phase_schedule
+
+DECISIVE = ("captured", "recaptured", "secured", "withdrew")
+CONFIRMING = ("attacked", "repelled")
+SIDES = ("government", "opposition")
+MODELS: tuple[str, ...] = vocab.TERRITORY_MODELS
+DEFAULT_MODEL = "phase_glm"
+DECIMALS = 1
+LEAD_IN_DAYS = 3  # contested reports this close before a change widen its interval
+N_IMPUTATIONS = 10
+# Simulation guards, stated in the report: a momentum draw above 1 would make the
+# advance explode, and no day's expected captures may exceed 100 places (three
+# times the largest single-day aggregate claim in the shipped documents).
+MAX_MOMENTUM = 1.0
+MAX_DAILY_RATE = 100.0
+
+
+# ----------------------------------------------------------- changes of hands
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Changes of hands (one row per change) and the conflicting reports left out."""
+
+    changes: pd.DataFrame
+    conflicts: pd.DataFrame
+
+
+def changes_of_hands(control_events: pd.DataFrame) -> Changes:
+    """Apply the module's rule to every place: the changes of hands and the conflicts."""
+    rows, conflicts = [], []
+    ev = control_events.sort_values(["place_id", "date_start", "date_end", "event_id"])
+    for place, g in ev.groupby("place_id", sort=True):
+        decisive = g[g["event_type"].isin(DECISIVE) & g["to_side"].isin(SIDES)]
+        # Conflicts: decisive reports for different sides with overlapping intervals.
+        bad = set()
+        for a in decisive.itertuples():
+            for b in decisive.itertuples():
+                if (
+                    a.event_id < b.event_id and a.to_side != b.to_side
+                    and a.date_start <= b.date_end and b.date_start <= a.date_end
+                    and pd.notna(a.claimed_by) and pd.notna(b.claimed_by) and a.claimed_by != b.claimed_by
+                ):
+                    bad |= {a.event_id, b.event_id}
+                    conflicts.append({"place_id": place, "date": a.date_start, "event_ids": f"{a.event_id} {b.event_id}",
+                                      "sides": f"{a.to_side} ({_who(a)}) / {b.to_side} ({_who(b)})"})
+        first = g[(g["event_type"].isin(DECISIVE) & g["to_side"].isin(SIDES) & ~g["event_id"].isin(bad)) | (g["event_type"].isin(CONFIRMING) & g["to_side"].isin(SIDES))]
+        if first.empty:
+            continue
+        f0 = first.iloc[0]
+        holder = f0["to_side"] if f0["event_type"] in CONFIRMING else _other(f0["to_side"])
+        current = None
+        for r in g.itertuples():
+            if r.event_id in bad:
+                continue
+            if r.event_type in DECISIVE and r.to_side in SIDES:
+                if r.to_side == holder:
+                    if current is not None and current["to_side"] == holder:
+                        current["claim_ids"].append(r.claim_id)
+                        current["date_end_reports"] = max(current["date_end_reports"], r.date_end)
+                    continue
+                lead = g[(g["to_side"] == "contested") & (g["date_start"] >= r.date_start - pd.Timedelta(days=LEAD_IN_DAYS)) & (g["date_start"] <= r.date_start)]
+                start = min([r.date_start, *lead["date_start"]])
+                current = {
+                    "place_id": place, "place_name": r.place_name, "from_side": holder, "to_side": r.to_side,
+                    "date_start": start, "date_end": r.date_end, "date_end_reports": r.date_end,
+                    "info_date": r.info_date, "claim_ids": [*lead["claim_id"], r.claim_id],
+                    "admin2_pcode": r.admin2_pcode, "latitude": r.latitude, "longitude": r.longitude,
+                }
+                rows.append(current)
+                holder = r.to_side
+            elif r.event_type in CONFIRMING and r.to_side in SIDES and r.to_side != holder and current is None:
+                holder = r.to_side
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["claim_ids"] = out["claim_ids"].map(lambda ids: " ".join(dict.fromkeys(ids)))
+        out["n_reports"] = out["claim_ids"].str.split().map(len)
+        out = out.drop(columns="date_end_reports").sort_values(["date_start", "place_id"], ignore_index=True)
+    return Changes(out, pd.DataFrame(conflicts, columns=["place_id", "date", "event_ids", "sides"]))
+
+
+def _who(r) -> str:
+    return r.doc_id if pd.isna(r.claimed_by) else r.claimed_by
+
+
+def _other(side: str) -> str:
+    return "opposition" if side == "government" else "government"
+
+
+# ------------------------------------------------------------------ daily series
+
+
+def daily_series(changes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Expected places changing hands per day by side (each change spread over its interval), and net gains."""
+    days = pd.date_range(start, end, freq="D")
+    out = pd.DataFrame({"date": days})
+    for side in SIDES:
+        v = np.zeros(len(days))
+        for r in changes[changes["to_side"] == side].itertuples():
+            span = pd.date_range(max(r.date_start, start), min(r.date_end, end), freq="D")
+            if len(span) == 0:
+                continue
+            width = (r.date_end - r.date_start).days + 1
+            v[(span - start).days] += 1.0 / width
+        out[f"{side}_captures"] = v
+    out["net_government"] = out["government_captures"] - out["opposition_captures"]
+    out["cumulative_net_government"] = out["net_government"].cumsum()
+    return out
+
+
+def imputed_counts(changes: pd.DataFrame, start: pd.Timestamp, n_days: int, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Integer daily counts per side for ``n`` draws of each change's day: (n, 2 sides, n_days)."""
+    out = np.zeros((n, 2, n_days))
+    for k, side in enumerate(SIDES):
+        c = changes[changes["to_side"] == side]
+        if c.empty:
+            continue
+        lo = (c["date_start"] - start).dt.days.to_numpy()
+        width = (c["date_end"] - c["date_start"]).dt.days.to_numpy() + 1
+        day = lo[None, :] + np.floor(rng.uniform(size=(n, len(c))) * width[None, :]).astype(int)
+        for i in range(n):
+            d = day[i][(day[i] >= 0) & (day[i] < n_days)]
+            np.add.at(out[i, k], d, 1)
+    return out
+
+
+# --------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class TerritoryFit:
+    model: str
+    as_of: pd.Timestamp
+    start: pd.Timestamp  # day 0: the territory baseline
+    level: float  # cumulative net gains up to as_of (expected, from the changes known then)
+    params: dict  # per side: (mean, cov, alpha) of the GLM, or the baseline rates
+    phases: np.ndarray
+    labels: tuple[str, ...]
+    changes: pd.DataFrame
+
+
+def _rng(seed: int, model: str, cut: pd.Timestamp) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(model.encode()), int(cut.value // 86_400_000_000_000) + 100_000])
+
+
+def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
+    """The cut-off must fall between the territory baseline and the last control event's information date."""
+    try:
+        cut = pd.Timestamp(as_of)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {as_of!r}", parameter=name) from exc
+    if dataset.control_events.empty:
+        raise ParameterError("the dataset holds no control events", parameter=name)
+    first = pd.Timestamp(dataset.case.territory_baseline_date)
+    last = dataset.control_events["info_date"].max()
+    if cut < first or cut > last:
+        raise ParameterError(f"{cut.date()} is outside {first.date()}..{last.date()} (territory baseline to the last control event)", parameter=name)
+    return cut
+
+
+def _design(phases: np.ndarray, n_phases: int, momentum: np.ndarray | None) -> np.ndarray:
+    x = np.eye(n_phases)[phases]
+    if momentum is not None:
+        x = np.column_stack([x, np.log1p(momentum)])
+    return x
+
+
+def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> TerritoryFit:
+    """Fit ``model`` to the control events public on or before ``as_of``."""
+    check_model(model, MODELS)
+    cut = check_as_of(dataset, as_of)
+    view = dataset.as_of(cut)
+    start = pd.Timestamp(view.case.territory_baseline_date)
+    ch = changes_of_hands(view.control_events).changes
+    ch = ch[ch["date_end"] >= start] if not ch.empty else ch
+    n_days = (cut - start).days + 1
+    series = daily_series(ch, start, cut) if len(ch) else None
+    level = float(series["cumulative_net_government"].iloc[-1]) if series is not None else 0.0
+    phases, labels = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
+    rng = _rng(seed, model, cut)
+    draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
+    params = {}
+    for k, side in enumerate(SIDES):
+        y = draws[:, k, :]
+        if model == "mean_rate":
+            params[side] = float(y.mean())
+        elif model == "persistence":  # the rate of the last seven days continues
+            params[side] = float(y[:, -7:].mean())
+        else:
+            params[side] = _glm_rubin(y, phases[:n_days], len(labels), momentum=(model == "phase_glm_momentum"))
+    return TerritoryFit(model, cut, start, level, params, phases, labels, ch)
+
+
+def _glm_rubin(y: np.ndarray, phases: np.ndarray, n_phases: int, momentum: bool):
+    """Negative binomial GLM per imputation (phases seen so far), combined by Rubin's rules."""
+    seen = np.unique(phases)
+    idx = {p: i for i, p in enumerate(seen)}
+    ph = np.array([idx[p] for p in phases])
+    est, var = [], []
+    for yi in y:
+        mom = np.concatenate([[0.0], yi[:-1]]) if momentum else None
+        x = _design(ph, len(seen), mom)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # Negative binomial with dispersion from the Poisson fit's Pearson chi2 (at least Poisson).
+            pois = sm.GLM(yi, x, family=sm.families.Poisson()).fit()
+            alpha = max((pois.pearson_chi2 / max(pois.df_resid, 1) - 1) / max(yi.mean(), 1e-9), 1e-6)
+            res = sm.GLM(yi, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
+        b = np.asarray(res.params, dtype=float).copy()
+        c = np.asarray(res.cov_params(), dtype=float).copy()
+        # A phase without any capture has no finite MLE: give it half an event over its
+        # days (log rate log(0.5 / days), variance 1 / 0.5), the Jeffreys-style convention.
+        for j in range(len(seen)):
+            days = ph == j
+            if yi[days].sum() == 0:
+                b[j] = np.log(0.5 / days.sum())
+                c[j, :] = c[:, j] = 0.0
+                c[j, j] = 2.0
+        est.append(b)
+        var.append(c)
+        last_alpha = alpha
+    est = np.array(est)
+    within = np.mean(var, axis=0)
+    between = np.cov(est.T, ddof=1) if len(est) > 1 else np.zeros_like(within)
+    cov = within + (1 + 1 / len(est)) * np.atleast_2d(between)
+    return {"mean": est.mean(axis=0), "cov": cov, "alpha": last_alpha, "phases_seen": seen, "momentum": momentum}
+
+
+def simulate(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
+    """Cumulative net places gained by the government, days as_of+1..as_of+horizon: (paths, days)."""
+    rng = _rng(seed + 1, f.model, f.as_of)
+    net = np.zeros((n_paths, horizon_days))
+    for sign, side in ((1, "government"), (-1, "opposition")):
+        p = f.params[side]
+        if isinstance(p, float):
+            counts = rng.poisson(p, size=(n_paths, horizon_days))
+        else:
+            w, v = np.linalg.eigh((p["cov"] + p["cov"].T) / 2)
+            b = p["mean"] + (rng.standard_normal((n_paths, len(w))) * np.sqrt(np.clip(w, 0, None))) @ v.T
+            phase = f.phases[(f.as_of - f.start).days]  # the phase in force continues
+            col = int(np.flatnonzero(p["phases_seen"] == phase)[0])
+            counts = np.zeros((n_paths, horizon_days))
+            prev = np.zeros(n_paths)
+            slope = np.minimum(b[:, -1], MAX_MOMENTUM) if p["momentum"] else 0.0
+            for d in range(horizon_days):
+                eta = b[:, col] + slope * np.log1p(prev)
+                mu = np.exp(np.clip(eta, -10, np.log(MAX_DAILY_RATE)))
+                # Negative binomial as a gamma-Poisson mixture.
+                lam = rng.gamma(1 / p["alpha"], mu * p["alpha"]) if p["alpha"] > 1e-6 else mu
+                counts[:, d] = rng.poisson(lam)
+                prev = counts[:, d]
+        net += sign * counts
+    return f.level + np.cumsum(net, axis=1)
+
+
+def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0) -> Forecast:
+    """Predictive distribution of cumulative net places the government gained, after ``as_of``."""
+    horizon_days = check_horizon(horizon_days)
+    check_model(model, MODELS)
+    f = fit(dataset, as_of, model, seed)
+    dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
+    return Forecast(model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed))
+
+
+# ------------------------------------------------------------------- backtest
+
+
+@dataclass(frozen=True)
+class Backtest:
+    scores: pd.DataFrame
+    skipped: pd.DataFrame
+
+
+def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, step_days: int = 7) -> Backtest:
+    """Rolling weekly origins; each forecast scored against the series the full dataset gives later.
+
+    The truth for a target day is the cumulative net gain from every change of
+    hands in the full dataset (so including reports published after the origin).
+    """
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    last = dataset.control_events["info_date"].max()
+    truth = daily_series(changes_of_hands(dataset.control_events).changes.query("date_end >= @start"), start, last).set_index("date")["cumulative_net_government"]
+    rows = []
+    origin = start + pd.Timedelta(days=step_days)
+    while origin < last:
+        for model in models:
+            h_max = min(max(horizons), (last - origin).days)
+            if h_max < 1:
+                break
+            fc = forecast(dataset, origin, h_max, model, n_paths=n_paths, seed=seed)
+            for h in horizons:
+                if h > h_max:
+                    continue
+                day = origin + pd.Timedelta(days=h)
+                sc = score_samples(fc.at(day)[None, :], np.array([truth[day]]))
+                rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(h, horizons), "lead_days": h, "date": day,
+                             "target_id": f"series:{day.date()}", "observed": truth[day], **sc.iloc[0].to_dict()})
+        origin += pd.Timedelta(days=step_days)
+    scores = pd.DataFrame(rows)
+    # APE is undefined when the truth is 0; score it against max(|truth|, 1 place).
+    scores["ape"] = (scores["q50"] - scores["observed"]).abs() / scores["observed"].abs().clip(lower=1)
+    return Backtest(scores, pd.DataFrame(columns=["as_of", "model", "reason"]))
+
+
+# --------------------------------------------------- aggregate claims, coupling
+
+
+def completeness(dataset: Dataset) -> pd.DataFrame:
+    """Aggregate ``places_captured`` claims against the named places over the same interval.
+
+    ``named`` counts changes to the claim's side whose interval overlaps the
+    claim's (for a stock, from its baseline). The ratio named/claimed is the
+    share of the claimed places the documents name.
+    """
+    obs = dataset.observations
+    agg = obs[obs["variable"] == "places_captured"].copy()
+    ch = changes_of_hands(dataset.control_events).changes
+    rows = []
+    for r in agg.itertuples():
+        lo = r.baseline_date if (r.kind == "stock" and pd.notna(r.baseline_date)) else r.date_start
+        if r.kind == "stock" and pd.isna(r.baseline_date):
+            continue  # no interval to compare
+        sel = ch[(ch["to_side"] == r.side) & (ch["date_end"] >= lo) & (ch["date_start"] <= r.date_end)]
+        rows.append({"claim_id": r.claim_id, "side": r.side, "date_start": lo, "date_end": r.date_end, "qualifier": r.qualifier,
+                     "claimed": r.value, "named": len(sel), "ratio": len(sel) / r.value, "source": r.source})
+    return pd.DataFrame(rows)
+
+
+def coupling(dataset: Dataset, lag_days: int = 0) -> dict:
+    """People displaced per net place the government gained, from intervals between regional reports.
+
+    For consecutive regional reports of cumulative displacement since the
+    baseline, regress the increase on the net places gained over the same
+    interval (shifted by ``lag_days``), through the origin (statsmodels OLS).
+    Returns the estimate, its 90% interval, the intervals used and their ids.
+    """
+    from . import displacement
+
+    m = displacement.measurements(dataset)
+    s = m.stock_series
+    s = s.assign(date=m.origin + pd.to_timedelta(s["end"], unit="D"))
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    end = dataset.control_events["info_date"].max()
+    series = daily_series(changes_of_hands(dataset.control_events).changes.query("date_end >= @start"), start - pd.Timedelta(days=60), end).set_index("date")["cumulative_net_government"]
+    rows = []
+    for a, b in zip(s.iloc[:-1].itertuples(), s.iloc[1:].itertuples(), strict=True):
+        if (b.date - a.date).days < 2:
+            continue
+        d0, d1 = a.date - pd.Timedelta(days=lag_days), b.date - pd.Timedelta(days=lag_days)
+        places = series.asof(d1) - series.asof(d0)
+        rows.append({"from": a.date, "to": b.date, "displaced": b.value - a.value, "net_places": places, "ids": f"{a.claim_ids} -> {b.claim_ids}"})
+    iv = pd.DataFrame(rows)
+    if len(iv) < 2:
+        raise ParameterError("fewer than two intervals between regional displacement reports", parameter="dataset")
+    res = sm.OLS(iv["displaced"], iv[["net_places"]]).fit()
+    lo, hi = res.conf_int(alpha=0.10).iloc[0]
+    return {"per_place": float(res.params.iloc[0]), "low90": float(lo), "high90": float(hi), "n_intervals": len(iv), "r2": float(res.rsquared), "intervals": iv}
+
+
+def phase_periods(dataset: Dataset, end: pd.Timestamp | None = None) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """(label, first day, day after the last) of each phase known in ``dataset``, from the territory baseline."""
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    end = pd.Timestamp(end or dataset.case.analysis_end)
+    n = (end - start).days + 1
+    idx, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, start, n)
+    out = []
+    change = np.flatnonzero(np.diff(idx)) + 1
+    bounds = [0, *change, n]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        out.append((labels[idx[a]], start + pd.Timedelta(days=int(a)), start + pd.Timedelta(days=int(b))))
+    return out
+
+
+def milestone_checks(dataset: Dataset) -> pd.DataFrame:
+    """Changes of hands and contested reports per place and day, for checking against the documents' milestones."""
+    ce = dataset.control_events
+    return ce.groupby(["place_id", "date_start", "event_type", "to_side"], as_index=False).agg(claims=("claim_id", " ".join))
