@@ -504,15 +504,21 @@ def observation_dates(dataset: Dataset) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of") -> pd.Timestamp:
-    """The cut-off must lie between the first and last displacement observation's information date."""
+    """The cut-off must fall from the first displacement report's information date to the end of the data's coverage.
+
+    The upper bound is the case's coverage end (``Dataset.coverage``), not the last
+    report's date, so whether a cut-off is accepted cannot depend on claims
+    published after it.
+    """
     try:
         cut = pd.Timestamp(as_of)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {as_of!r}", parameter=name) from exc
-    first, last = observation_dates(dataset)
+    first, _ = observation_dates(dataset)
+    last = dataset.coverage[1]
     if cut < first or cut > last:
         raise ParameterError(
-            f"{cut.date()} is outside the displacement observations' information dates {first.date()}..{last.date()}",
+            f"{cut.date()} is outside {first.date()} (the first displacement report) to {last.date()} (the end of the data's coverage)",
             parameter=name,
         )
     return cut

@@ -196,7 +196,7 @@ def _rng(seed: int, model: str, cut: pd.Timestamp) -> np.random.Generator:
 
 
 def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
-    """The cut-off must fall between the territory baseline and the last control event's information date."""
+    """The cut-off must fall between the territory baseline and the end of the data's coverage."""
     try:
         cut = pd.Timestamp(as_of)
     except (TypeError, ValueError) as exc:
@@ -204,9 +204,9 @@ def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
     if dataset.control_events.empty:
         raise ParameterError("the dataset holds no control events", parameter=name)
     first = pd.Timestamp(dataset.case.territory_baseline_date)
-    last = dataset.control_events["info_date"].max()
+    last = dataset.coverage[1]  # the case's coverage end: acceptance cannot depend on later claims
     if cut < first or cut > last:
-        raise ParameterError(f"{cut.date()} is outside {first.date()}..{last.date()} (territory baseline to the last control event)", parameter=name)
+        raise ParameterError(f"{cut.date()} is outside {first.date()}..{last.date()} (territory baseline to the end of coverage)", parameter=name)
     return cut
 
 

@@ -118,7 +118,7 @@ def test_piecewise_phases_come_from_milestones_known_at_the_cut_off(dataset):
     ("kwargs", "parameter"),
     [
         ({"as_of": "2019-12-01"}, "as_of"),  # before the first displacement report
-        ({"as_of": "2020-05-01"}, "as_of"),  # after the last
+        ({"as_of": "2020-08-01"}, "as_of"),  # after the end of the data's coverage
         ({"horizon_days": 0}, "horizon_days"),
         ({"horizon_days": -5}, "horizon_days"),
         ({"model": "prophet"}, "model"),
