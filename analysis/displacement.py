@@ -54,7 +54,6 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +71,7 @@ from .forecast import (
     check_model,
     horizon_bucket,
     lognormal_paths,
+    rng_for,
     score_samples,
 )
 from .phases import phase_schedule
@@ -566,10 +566,6 @@ def _fit_local_trend(series: pd.DataFrame, cut_day: int):
 # ------------------------------------------------------------------ forecasting
 
 
-def _rng(seed: int, model: str, cut: pd.Timestamp) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(model.encode()), int(cut.value // 86_400_000_000_000) + 100_000])
-
-
 def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
     """Sample paths of the reported cumulative figure on grid ``days``: shape (n_paths, len(days)).
 
@@ -580,7 +576,7 @@ def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> 
 
 
 def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
-    rng = _rng(seed, f.model, f.as_of)
+    rng = rng_for(seed, f.model, f.as_of)
     m = f.measurements
     cut_day = m.day(f.as_of)
     if f.model in CURVES or f.model in PIECEWISE:

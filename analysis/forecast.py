@@ -9,6 +9,7 @@ territory backtests and the scenario engine score alike.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -70,6 +71,11 @@ def publish_backtest(bt, out_dir: Path, prefix: str) -> Path:
     for table, df in checked.items():
         table.write_csv(df, out_dir / f"{prefix}_{table.name.removeprefix('backtest_')}.csv")
     return out_dir
+
+
+def rng_for(seed: int, model: str, as_of: pd.Timestamp) -> np.random.Generator:
+    """A random generator fixed by (seed, model, cut-off): reruns give identical samples."""
+    return np.random.default_rng([seed, zlib.crc32(model.encode()), int(as_of.value // 86_400_000_000_000) + 100_000])
 
 
 def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:

@@ -39,7 +39,6 @@ government gained since the case's territory baseline.
 from __future__ import annotations
 
 import warnings
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +48,15 @@ import statsmodels.api as sm
 from . import vocab
 from .dataset import Dataset
 from .errors import ParameterError
-from .forecast import HORIZONS, Forecast, check_horizon, check_model, horizon_bucket, score_samples
+from .forecast import (
+    HORIZONS,
+    Forecast,
+    check_horizon,
+    check_model,
+    horizon_bucket,
+    rng_for,
+    score_samples,
+)
 from .phases import phase_schedule
 
 DECISIVE = ("captured", "recaptured", "secured", "withdrew")
@@ -191,10 +198,6 @@ class TerritoryFit:
     changes: pd.DataFrame
 
 
-def _rng(seed: int, model: str, cut: pd.Timestamp) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(model.encode()), int(cut.value // 86_400_000_000_000) + 100_000])
-
-
 def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
     """The cut-off must fall between the territory baseline and the end of the data's coverage."""
     try:
@@ -229,7 +232,7 @@ def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> T
     series = daily_series(ch, start, cut) if len(ch) else None
     level = float(series["cumulative_net_government"].iloc[-1]) if series is not None else 0.0
     phases, labels = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
-    rng = _rng(seed, model, cut)
+    rng = rng_for(seed, model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {}
     for k, side in enumerate(SIDES):
@@ -280,7 +283,7 @@ def _glm_rubin(y: np.ndarray, phases: np.ndarray, n_phases: int, momentum: bool)
 
 def simulate(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
     """Cumulative net places gained by the government, days as_of+1..as_of+horizon: (paths, days)."""
-    rng = _rng(seed + 1, f.model, f.as_of)
+    rng = rng_for(seed + 1, f.model, f.as_of)
     net = np.zeros((n_paths, horizon_days))
     for sign, side in ((1, "government"), (-1, "opposition")):
         p = f.params[side]
