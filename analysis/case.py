@@ -58,14 +58,6 @@ class Case:
     territory_initial_phase: str
     territory_phases: tuple[tuple[str, str], ...]
 
-    def regime_kinds(self) -> tuple[str, ...]:
-        """Regime kinds, the initial one first, then in order of first appearance."""
-        kinds = [self.initial_regime]
-        for _, kind in self.regimes:
-            if kind not in kinds:
-                kinds.append(kind)
-        return tuple(kinds)
-
 
 def load_case(path: Path) -> Case:
     data = read_yaml(path)

@@ -66,14 +66,14 @@ from .dataset import Dataset
 from .errors import ParameterError
 from .forecast import (
     HORIZONS,
+    Backtest,
     Forecast,
-    check_horizon,
-    check_model,
     horizon_bucket,
     lognormal_paths,
     rng_for,
     score_samples,
 )
+from .params import check_date_in_coverage, check_horizon, check_model
 from .phases import phase_schedule
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -85,7 +85,6 @@ MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
 # The model the backtest favours (select_model: best mean CRPS skill against persistence); a test re-derives it.
 DEFAULT_MODEL = "drift"
-SOURCE_CLASSES = ("un", "other")
 DECIMALS = 0  # people: whole numbers in printed forecasts
 
 
@@ -138,7 +137,13 @@ class Measurements:
 
     @functools.cached_property
     def stock_series(self) -> pd.DataFrame:
-        """See :func:`stock_series`."""
+        """Regional figures of ``C`` itself (counted from the case baseline), for the baselines and the trend model.
+
+        Stocks since the baseline, flows that start on it, and regional stocks with no
+        stated baseline (read as since the baseline: an approximation the growth
+        curves do not need). Lower bounds enter at their value; upper bounds stay out.
+        Reports for the same day are combined by their geometric mean.
+        """
         t = self.table
         keep = t["region"] & (t["qualifier_class"] != "upper") & ((t["start"] == 0) | t["start"].isna())
         t = t[keep].sort_values(["end", "claim_id"])
@@ -203,17 +208,6 @@ def measurements(dataset: Dataset, population_at_risk: float | None = None) -> M
             raise ParameterError(f"must be positive, got {population_at_risk}", parameter="population_at_risk")
         ids = ()
     return Measurements(origin, table, float(population_at_risk), ids)
-
-
-def stock_series(m: Measurements) -> pd.DataFrame:
-    """Regional figures of ``C`` itself (counted from the case baseline), for the baselines and the trend model.
-
-    Stocks since the baseline, flows that start on it, and regional stocks with no
-    stated baseline (read as since the baseline: an approximation the growth
-    curves do not need). Lower bounds enter at their value; upper bounds stay out.
-    Reports for the same day are combined by their geometric mean.
-    """
-    return m.stock_series
 
 
 # ------------------------------------------------------------------ growth curves
@@ -452,13 +446,6 @@ class Fit:
     detail: object  # the statsmodels results, or the baseline's own summary
     claim_ids: tuple[str, ...]
 
-    def parameters(self) -> pd.DataFrame:
-        r = self.detail
-        if hasattr(r, "params") and hasattr(r, "bse"):
-            names = getattr(r.model, "exog_names", None) or getattr(r.model, "param_names", None)
-            return pd.DataFrame({"parameter": names, "estimate": np.asarray(r.params), "std_error": np.asarray(r.bse)})
-        return pd.DataFrame([{"parameter": k, "estimate": v, "std_error": np.nan} for k, v in dict(r).items()])
-
 
 def _psd(cov: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """A usable covariance: symmetrised, eigenvalues clipped; prior variances where the Hessian failed."""
@@ -490,11 +477,6 @@ def _fit_curve(m: Measurements, dataset: Dataset, model: str, priors: GrowthPrio
 # --------------------------------------------------------------------- fitting
 
 
-def _view(dataset: Dataset, as_of) -> tuple[Dataset, pd.Timestamp]:
-    cut = pd.Timestamp(as_of)
-    return dataset.as_of(cut), cut
-
-
 def observation_dates(dataset: Dataset) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last information dates of displacement observations."""
     d = dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"]
@@ -510,43 +492,35 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
     report's date, so whether a cut-off is accepted cannot depend on claims
     published after it.
     """
-    try:
-        cut = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {as_of!r}", parameter=name) from exc
     first, _ = observation_dates(dataset)
-    last = dataset.coverage[1]
-    if cut < first or cut > last:
-        raise ParameterError(
-            f"{cut.date()} is outside {first.date()} (the first displacement report) to {last.date()} (the end of the data's coverage)",
-            parameter=name,
-        )
-    return cut
+    return check_date_in_coverage(name, as_of, first, dataset.coverage[1])
 
 
 def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
     """Fit ``model`` to the displacement observations public on or before ``as_of``."""
     check_model(model, MODELS)
-    view, cut = _view(dataset, as_of)
+    cut = pd.Timestamp(as_of)
+    view = dataset.as_of(cut)
     return _fit(view, cut, measurements(view, population_at_risk), model, priors)
 
 
 def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: GrowthPriors) -> Fit:
     if m.table.empty:
         raise ParameterError(f"no displacement observations were public by {cut.date()}", parameter="as_of")
-    ids = tuple(m.table["claim_id"])
+    # Every model's paths are capped at the population at risk, so its claims count too.
     if model in CURVES or model in PIECEWISE:
-        return Fit(model, cut, m, _fit_curve(m, view, model, priors), ids)
-    series = stock_series(m)
+        return Fit(model, cut, m, _fit_curve(m, view, model, priors), (*m.table["claim_id"], *m.population_claim_ids))
+    series = m.stock_series
+    ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
     if model == "local_trend":
-        return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), tuple(series["claim_ids"].str.split().sum()))
+        return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), ids)
     need = 4 if model == "loglinear" else 2  # loglinear: at least 2 residual degrees of freedom
     if len(series) < need:
         raise NotEnoughData(
             f"{model} needs {need} regional reports of the cumulative figure by {cut.date()}; {len(series)} known",
             parameter="model",
         )
-    return Fit(model, cut, m, series, tuple(series["claim_ids"].str.split().sum()))
+    return Fit(model, cut, m, series, ids)
 
 
 def _fit_local_trend(series: pd.DataFrame, cut_day: int):
@@ -683,7 +657,7 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
     f = fit(dataset, cut, model, priors)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])
-    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed))
+    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed), f.claim_ids)
 
 
 # --------------------------------------------------------------------- backtest
@@ -695,14 +669,6 @@ def backtest_targets(dataset: Dataset) -> pd.DataFrame:
     t = m.table
     keep = t["region"] & t["qualifier_class"].isin(("point", "symmetric")) & (t["start"] == 0)
     return t[keep].reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """Scores per (origin, model, target), and the (origin, model) pairs the data could not identify."""
-
-    scores: pd.DataFrame
-    skipped: pd.DataFrame
 
 
 def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS) -> Backtest:
@@ -804,7 +770,7 @@ def compare_models(dataset: Dataset, as_of, target_date, n_paths: int = 10_000, 
     """Every model's forecast for ``target_date`` as of ``as_of``, or why it could not be fitted."""
     cut = check_as_of(dataset, as_of)
     day = pd.Timestamp(target_date)
-    view, _ = _view(dataset, cut)
+    view = dataset.as_of(cut)
     m = measurements(view)
     rows = []
     for model in MODELS:

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import scoringrules as sr
 
-from .params import check_horizon, check_model  # noqa: F401  (re-exported for model modules)
 from .tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
 
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -36,6 +35,7 @@ class Forecast:
     as_of: pd.Timestamp
     dates: pd.DatetimeIndex
     samples: np.ndarray
+    claim_ids: tuple[str, ...] = ()  # the claims the forecast rests on (all public by as_of)
 
     def __post_init__(self) -> None:
         if self.samples.ndim != 2 or self.samples.shape[1] != len(self.dates):
@@ -54,6 +54,14 @@ class Forecast:
         table.insert(0, "model", self.model)
         table.insert(0, "date", self.dates)
         return table
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Scores per (origin, model, target), and the (origin, model) pairs the data could not identify."""
+
+    scores: pd.DataFrame
+    skipped: pd.DataFrame
 
 
 def write_quantiles(table: pd.DataFrame, stream: TextIO, decimals: int = 0) -> None:

@@ -60,14 +60,11 @@ def changes_map(changes: pd.DataFrame, places: pd.DataFrame, districts: list[dic
     focus = places.dropna(subset=["latitude"])
     x0, x1 = focus["longitude"].min() - 0.3, focus["longitude"].max() + 0.3
     y0, y1 = focus["latitude"].min() - 0.25, focus["latitude"].max() + 0.25
-    road_notes = []
-    for road in roads:
-        on = places[places["on_road"].fillna("").str.contains(road) & places["latitude"].notna()].sort_values("latitude")
-        road_notes.append(f"{road} through {len(on)} placeable town(s)" if len(on) >= 2 else f"{road}: fewer than two placeable towns, not drawn")
+    lines = {road: places[places["on_road"].fillna("").str.contains(road) & places["latitude"].notna()].sort_values("latitude") for road in roads}
+    road_notes = [f"{road} through {len(on)} placeable town(s)" if len(on) >= 2 else f"{road}: fewer than two placeable towns, not drawn" for road, on in lines.items()]
     for ax, (label, start, end) in zip(axes.ravel(), phases, strict=False):
         _base(ax, districts)
-        for road, style in zip(roads, ("-", "--"), strict=False):
-            on = places[places["on_road"].fillna("").str.contains(road) & places["latitude"].notna()].sort_values("latitude")
+        for (road, on), style in zip(lines.items(), ("-", "--"), strict=False):
             if len(on) >= 2:
                 ax.plot(on["longitude"], on["latitude"], style, color="black", lw=1, label=f"{road} (approx.)")
         sel = placed[(placed["date_start"] >= start) & (placed["date_start"] < end)]

@@ -99,3 +99,15 @@ def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
     fig.suptitle(title, fontsize=10, fontweight="bold")
     return fig
 
+
+
+def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dict[str, str]) -> Figure:
+    """Places changing hands per day: to the government up, to the opposition down, milestones marked."""
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.bar(series["date"], series["government_captures"], color=colours["government"], label="to the government")
+    ax.bar(series["date"], -series["opposition_captures"], color=colours["opposition"], label="to the opposition")
+    shade_milestones(ax, milestones)
+    ax.set_ylabel("places per day (changes spread over their date interval)")
+    ax.set_title("Places changing hands per day, by side")
+    ax.legend(loc="lower left")
+    return fig

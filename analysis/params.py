@@ -98,19 +98,24 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
     raise ParameterError(f"expected {names}, got {type(value).__name__} {value!r}", parameter=name)
 
 
-def parse_as_of(name: str, value: str) -> date:
+def parse_as_of(name: str, value: str | date) -> date:
+    """An ISO date string (or a date or Timestamp already) as a date; anything else names ``name``."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {value!r}", parameter=name) from exc
 
 
-def check_date_in_coverage(name: str, value: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
-    """A date parameter must fall within the data's information dates."""
+def check_date_in_coverage(name: str, value: str | date, first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
+    """A date parameter must fall within ``first..last`` (the data's coverage for its use)."""
     d = pd.Timestamp(parse_as_of(name, value))
     if d < first or d > last:
         raise ParameterError(
-            f"{value} is outside the data's coverage {first.date()}..{last.date()}", parameter=name
+            f"{d.date()} is outside the data's coverage {first.date()}..{last.date()}", parameter=name
         )
     return d
 
@@ -127,25 +132,40 @@ class EventDatasetParams(NotebookParams):
 
 
 @dataclass(frozen=True)
-class DisplacementParams(NotebookParams):
-    """Notebook 02, the displacement forecast."""
+class ForecastParams(NotebookParams):
+    """What every forecasting notebook shares: a cut-off, a horizon, a model and a path count."""
 
-    notebook: ClassVar[str] = "02_displacement"
-    as_of: str = "2020-01-08"
-    horizon_days: int = 60
-    model: str = "drift"
-    target_date: str = "2020-03-01"
+    models: ClassVar[str] = ""  # name of the model tuple in analysis.vocab
+    as_of: str = ""
+    horizon_days: int = 1
+    model: str = ""
     n_paths: int = 10_000
 
     def check(self) -> None:
-        from .vocab import DISPLACEMENT_MODELS
+        from . import vocab
 
-        cut = parse_as_of("as_of", self.as_of)
+        parse_as_of("as_of", self.as_of)
         check_horizon(self.horizon_days)
-        check_model(self.model, DISPLACEMENT_MODELS)
+        check_model(self.model, getattr(vocab, self.models))
         check_positive("n_paths", self.n_paths)
-        target = parse_as_of("target_date", self.target_date)
-        if not 0 < (target - cut).days <= self.horizon_days:
+
+
+@dataclass(frozen=True)
+class DisplacementParams(ForecastParams):
+    """Notebook 02, the displacement forecast."""
+
+    notebook: ClassVar[str] = "02_displacement"
+    models: ClassVar[str] = "DISPLACEMENT_MODELS"
+    as_of: str = "2020-01-08"
+    horizon_days: int = 60
+    model: str = "drift"
+    n_paths: int = 10_000
+    target_date: str = "2020-03-01"
+
+    def check(self) -> None:
+        super().check()
+        days = (parse_as_of("target_date", self.target_date) - parse_as_of("as_of", self.as_of)).days
+        if not 0 < days <= self.horizon_days:
             raise ParameterError(
                 f"{self.target_date} must fall within the forecast, 1..{self.horizon_days} days after as_of {self.as_of}",
                 parameter="target_date",
@@ -167,22 +187,15 @@ def check_model(model: str, known: tuple[str, ...], name: str = "model") -> str:
 
 
 @dataclass(frozen=True)
-class TerritoryParams(NotebookParams):
+class TerritoryParams(ForecastParams):
     """Notebook 03, territorial change."""
 
     notebook: ClassVar[str] = "03_territory"
+    models: ClassVar[str] = "TERRITORY_MODELS"
     as_of: str = "2020-01-28"
     horizon_days: int = 28
     model: str = "phase_glm"
     n_paths: int = 10_000
-
-    def check(self) -> None:
-        from .vocab import TERRITORY_MODELS
-
-        parse_as_of("as_of", self.as_of)
-        check_horizon(self.horizon_days)
-        check_model(self.model, TERRITORY_MODELS)
-        check_positive("n_paths", self.n_paths)
 
 
 def check_positive(name: str, value: int | float) -> None:

@@ -50,13 +50,13 @@ from .dataset import Dataset
 from .errors import ParameterError
 from .forecast import (
     HORIZONS,
+    Backtest,
     Forecast,
-    check_horizon,
-    check_model,
     horizon_bucket,
     rng_for,
     score_samples,
 )
+from .params import check_date_in_coverage, check_horizon, check_model
 from .phases import phase_schedule
 
 DECISIVE = ("captured", "recaptured", "secured", "withdrew")
@@ -167,6 +167,20 @@ def daily_series(changes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
     return out
 
 
+def baseline_changes(dataset: Dataset) -> pd.DataFrame:
+    """Changes of hands in ``dataset`` that end on or after the case's territory baseline."""
+    ch = changes_of_hands(dataset.control_events).changes
+    return ch[ch["date_end"] >= pd.Timestamp(dataset.case.territory_baseline_date)] if len(ch) else ch
+
+
+def net_series(dataset: Dataset, end: pd.Timestamp | None = None, start: pd.Timestamp | None = None) -> pd.DataFrame:
+    """:func:`daily_series` of the changes since the baseline, from ``start`` (default: the baseline) to ``end``
+    (default: the last control event's information date)."""
+    start = pd.Timestamp(start if start is not None else dataset.case.territory_baseline_date)
+    end = pd.Timestamp(end if end is not None else dataset.control_events["info_date"].max())
+    return daily_series(baseline_changes(dataset), start, end)
+
+
 def imputed_counts(changes: pd.DataFrame, start: pd.Timestamp, n_days: int, rng: np.random.Generator, n: int) -> np.ndarray:
     """Integer daily counts per side for ``n`` draws of each change's day: (n, 2 sides, n_days)."""
     out = np.zeros((n, 2, n_days))
@@ -194,23 +208,17 @@ class TerritoryFit:
     level: float  # cumulative net gains up to as_of (expected, from the changes known then)
     params: dict  # per side: (mean, cov, alpha) of the GLM, or the baseline rates
     phases: np.ndarray
-    labels: tuple[str, ...]
-    changes: pd.DataFrame
+    claim_ids: tuple[str, ...]  # the control-event claims behind the changes used
 
 
 def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
-    """The cut-off must fall between the territory baseline and the end of the data's coverage."""
-    try:
-        cut = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {as_of!r}", parameter=name) from exc
+    """The cut-off must fall between the territory baseline and the end of the data's coverage.
+
+    The upper bound is the case's coverage end, so acceptance cannot depend on later claims.
+    """
     if dataset.control_events.empty:
         raise ParameterError("the dataset holds no control events", parameter=name)
-    first = pd.Timestamp(dataset.case.territory_baseline_date)
-    last = dataset.coverage[1]  # the case's coverage end: acceptance cannot depend on later claims
-    if cut < first or cut > last:
-        raise ParameterError(f"{cut.date()} is outside {first.date()}..{last.date()} (territory baseline to the end of coverage)", parameter=name)
-    return cut
+    return check_date_in_coverage(name, as_of, pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1])
 
 
 def _design(phases: np.ndarray, n_phases: int, momentum: np.ndarray | None) -> np.ndarray:
@@ -225,13 +233,14 @@ def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> T
     check_model(model, MODELS)
     cut = check_as_of(dataset, as_of)
     view = dataset.as_of(cut)
+    return _fit(view, cut, baseline_changes(view), model, seed)
+
+
+def _fit(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, seed: int) -> TerritoryFit:
     start = pd.Timestamp(view.case.territory_baseline_date)
-    ch = changes_of_hands(view.control_events).changes
-    ch = ch[ch["date_end"] >= start] if not ch.empty else ch
     n_days = (cut - start).days + 1
-    series = daily_series(ch, start, cut) if len(ch) else None
-    level = float(series["cumulative_net_government"].iloc[-1]) if series is not None else 0.0
-    phases, labels = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
+    level = float(daily_series(ch, start, cut)["cumulative_net_government"].iloc[-1]) if len(ch) else 0.0
+    phases, _ = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
     rng = rng_for(seed, model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {}
@@ -242,11 +251,12 @@ def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> T
         elif model == "persistence":  # the rate of the last seven days continues
             params[side] = float(y[:, -7:].mean())
         else:
-            params[side] = _glm_rubin(y, phases[:n_days], len(labels), momentum=(model == "phase_glm_momentum"))
-    return TerritoryFit(model, cut, start, level, params, phases, labels, ch)
+            params[side] = _glm_rubin(y, phases[:n_days], momentum=(model == "phase_glm_momentum"))
+    ids = tuple(dict.fromkeys(i for c in ch.get("claim_ids", []) for i in c.split()))
+    return TerritoryFit(model, cut, start, level, params, phases, ids)
 
 
-def _glm_rubin(y: np.ndarray, phases: np.ndarray, n_phases: int, momentum: bool):
+def _glm_rubin(y: np.ndarray, phases: np.ndarray, momentum: bool):
     """Negative binomial GLM per imputation (phases seen so far), combined by Rubin's rules."""
     seen = np.unique(phases)
     idx = {p: i for i, p in enumerate(seen)}
@@ -312,18 +322,15 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
     """Predictive distribution of cumulative net places the government gained, after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
     check_model(model, MODELS)
-    f = fit(dataset, as_of, model, seed)
+    return _forecast(fit(dataset, as_of, model, seed), horizon_days, n_paths, seed)
+
+
+def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
-    return Forecast(model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed))
+    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids)
 
 
 # ------------------------------------------------------------------- backtest
-
-
-@dataclass(frozen=True)
-class Backtest:
-    scores: pd.DataFrame
-    skipped: pd.DataFrame
 
 
 def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, step_days: int = 7) -> Backtest:
@@ -334,15 +341,15 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
     """
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     last = dataset.control_events["info_date"].max()
-    truth = daily_series(changes_of_hands(dataset.control_events).changes.query("date_end >= @start"), start, last).set_index("date")["cumulative_net_government"]
+    truth = net_series(dataset, last).set_index("date")["cumulative_net_government"]
     rows = []
     origin = start + pd.Timedelta(days=step_days)
     while origin < last:
+        view = dataset.as_of(origin)
+        ch = baseline_changes(view)  # once per origin, shared by every model
+        h_max = min(max(horizons), (last - origin).days)
         for model in models:
-            h_max = min(max(horizons), (last - origin).days)
-            if h_max < 1:
-                break
-            fc = forecast(dataset, origin, h_max, model, n_paths=n_paths, seed=seed)
+            fc = _forecast(_fit(view, origin, ch, model, seed), h_max, n_paths, seed)
             for h in horizons:
                 if h > h_max:
                     continue
@@ -395,8 +402,7 @@ def coupling(dataset: Dataset, lag_days: int = 0) -> dict:
     s = m.stock_series
     s = s.assign(date=m.origin + pd.to_timedelta(s["end"], unit="D"))
     start = pd.Timestamp(dataset.case.territory_baseline_date)
-    end = dataset.control_events["info_date"].max()
-    series = daily_series(changes_of_hands(dataset.control_events).changes.query("date_end >= @start"), start - pd.Timedelta(days=60), end).set_index("date")["cumulative_net_government"]
+    series = net_series(dataset, start=start - pd.Timedelta(days=60)).set_index("date")["cumulative_net_government"]
     rows = []
     for a, b in zip(s.iloc[:-1].itertuples(), s.iloc[1:].itertuples(), strict=True):
         if (b.date - a.date).days < 2:
@@ -426,7 +432,16 @@ def phase_periods(dataset: Dataset, end: pd.Timestamp | None = None) -> list[tup
     return out
 
 
-def milestone_checks(dataset: Dataset) -> pd.DataFrame:
-    """Changes of hands and contested reports per place and day, for checking against the documents' milestones."""
-    ce = dataset.control_events
-    return ce.groupby(["place_id", "date_start", "event_type", "to_side"], as_index=False).agg(claims=("claim_id", " ".join))
+def series_as_reports(series: pd.DataFrame) -> pd.DataFrame:
+    """The net series in the shape :func:`analysis.model_figures.forecast_fan` draws reports in."""
+    return pd.DataFrame(
+        {"date_end": series["date"], "info_date": series["date"], "value": series["cumulative_net_government"], "qualifier_class": "point"}
+    )
+
+
+def headline(series: pd.DataFrame, fc: Forecast) -> dict:
+    """The forecast for its last day and what the named places later gave for that day."""
+    last = fc.quantile_table().iloc[-1]
+    observed = series.set_index("date")["cumulative_net_government"].get(last["date"])
+    return {"date": last["date"].date(), "q10": last["q10"], "q50": last["q50"], "q90": last["q90"],
+            "observed": None if observed is None else float(observed), "n_claims": len(fc.claim_ids)}

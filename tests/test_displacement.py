@@ -102,6 +102,11 @@ def test_forecast_quantiles_are_ordered_capped_and_reproducible(dataset):
     assert 500_000 < q["q50"].iloc[0] < 1_000_000
     again = D.forecast(dataset, "2020-02-11", 30, "piecewise_gompertz", n_paths=2000)
     np.testing.assert_array_equal(fc.samples, again.samples)
+    # Traced to claims public by the cut-off, the population ceiling's among them.
+    known = dataset.as_of("2020-02-11").observations
+    assert set(fc.claim_ids) <= set(known["claim_id"])
+    ceiling = D.measurements(dataset.as_of("2020-02-11")).population_claim_ids
+    assert ceiling and set(ceiling) <= set(fc.claim_ids)
 
 
 def test_piecewise_phases_come_from_milestones_known_at_the_cut_off(dataset):

@@ -90,16 +90,19 @@ def _pdf_text(pdf: Path) -> str:
 @pytest.mark.slow
 def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
     out_a, out_b = tmp_path / "a", tmp_path / "b"
-    # Byte-identity of the model reports (02, 03) is not yet achieved: one run differed (see issue 3).
-    ra = run_reports(["01_event_dataset"], output=out_a, progress=False)
-    rb = run_reports(["01_event_dataset"], output=out_b, progress=False)
+    ra = run_reports(output=out_a, progress=False)
+    rb = run_reports(output=out_b, progress=False)
     assert all(r.ok for r in ra + rb), [r.error for r in ra + rb]
     for r in ra:
         text = _pdf_text(r.pdf)
         assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between runs"
-        if r.name == "01_event_dataset":
-            for heading in ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"):
-                assert heading in text
+        headings = {
+            "01_event_dataset": ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"),
+            "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
+            "03_territory": ("Changes of hands", "Maps by phase", "Forecast fan", "Backtest", "Displacement and the advance"),
+        }[r.name]
+        for heading in headings:
+            assert heading in text, f"{heading!r} missing from {r.name}"
     for f in sorted((out_a / "dataset").glob("*")):
         assert f.read_bytes() == (out_b / "dataset" / f.name).read_bytes()
 
@@ -136,3 +139,13 @@ def test_misspelt_parameter_under_plain_papermill_stops_the_notebook(tmp_path):
 def test_cli_rejects_unknown_parameter_before_running(tmp_path, capsys):
     assert main(["reports", "-p", "as_off", "2020-01-08", "--out", str(tmp_path)]) == 2
     assert "as_off" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_model_reports_run_with_non_default_parameters(tmp_path):
+    overrides = {"as_of": "2020-02-16", "horizon_days": 14, "n_paths": 1000, "target_date": "2020-02-25"}
+    res = run_reports(["02_displacement", "03_territory"], overrides=overrides, output=tmp_path, progress=False)
+    assert all(r.ok for r in res), [r.error for r in res]
+    text = {r.name: _pdf_text(r.pdf) for r in res}
+    assert "As of 16 February 2020" in text["02_displacement"]
+    assert "As of 2020-02-16" in text["03_territory"]

@@ -100,8 +100,11 @@ def test_forecast_is_reproducible_and_ignores_later_claims(dataset):
     assert csv(dataset) == csv(changed)
 
 
-def test_forecast_quantiles_are_ordered(dataset):
-    q = T.forecast(dataset, "2020-01-28", 14, "phase_glm", n_paths=2000).quantile_table()
+def test_forecast_quantiles_are_ordered_and_traced_to_claims(dataset):
+    fc = T.forecast(dataset, "2020-01-28", 14, "phase_glm", n_paths=2000)
+    known = set(dataset.as_of("2020-01-28").control_events["claim_id"])
+    assert fc.claim_ids and set(fc.claim_ids) <= known
+    q = fc.quantile_table()
     assert len(q) == 14
     assert (np.diff(q[["q05", "q25", "q50", "q75", "q95"]].to_numpy(), axis=1) >= 0).all()
 
@@ -121,5 +124,6 @@ def test_completeness_and_coupling_report_their_evidence(dataset):
     comp = T.completeness(dataset)
     assert (comp["claimed"] > 0).all() and comp["claim_id"].str.contains(":").all()
     cp = T.coupling(dataset)
-    assert cp["low90"] <= cp["per_place"] <= cp["high90"] and cp["n_intervals"] >= 2
+    # Displacement rose while the government advanced: the estimate is positive and its interval excludes 0.
+    assert cp["low90"] > 0 and cp["n_intervals"] >= 2
     assert cp["intervals"]["ids"].str.contains("->").all()

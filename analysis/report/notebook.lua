@@ -1,6 +1,8 @@
 -- Pandoc Lua filter: render an executed notebook as a report.
 -- * keeps the best output of each cell: image, then Markdown, then an HTML table
 --   parsed into a real table, then plain text (ANSI colour codes stripped);
+-- * drops stderr streams (warnings name temporary files and kernel ids, so they would make
+--   reports differ run to run; they stay in the executed notebook for inspection);
 -- * honours the cell tags remove-cell, remove-input, hide-input and papermill's
 --   report mode (jupyter.source_hidden); drops parameters and injected-parameters cells;
 -- * takes the document title from the first level-1 heading.
@@ -49,7 +51,7 @@ function Div(div)
   local hide_input = t["remove-input"] or t["hide-input"] or jupyter:find('"source_hidden":%s*true') ~= nil
   local out = {}
   for _, b in ipairs(div.content) do
-    if b.t == "Div" and b.classes:includes("output") then
+    if b.t == "Div" and b.classes:includes("output") and not b.classes:includes("stderr") then
       for _, x in ipairs(best_output(b)) do table.insert(out, x) end
     elseif b.t == "CodeBlock" and not hide_input then
       table.insert(out, b)
