@@ -8,13 +8,22 @@ from pathlib import Path
 import pytest
 
 from analysis import paths
-from analysis.dataset import build
+from analysis.dataset import build, publish
 
 
 @pytest.fixture(scope="session")
 def dataset():
     """The dataset built from the shipped seeds (built once per test session)."""
     return build(paths.seeds_dir())
+
+
+@pytest.fixture(scope="session")
+def published_dataset(dataset, tmp_path_factory) -> Path:
+    """The shipped dataset published to a temporary folder, for CLI tests.
+
+    CLI tests must not read ``reports/dataset``: a clean clone has none.
+    """
+    return publish(dataset, tmp_path_factory.mktemp("dataset"))
 
 
 @pytest.fixture()

@@ -149,12 +149,13 @@ def test_a_model_the_data_cannot_identify_says_what_it_needs(dataset):
         D.forecast(dataset, "2020-01-08", 10, "local_trend")
 
 
-def test_cli_prints_one_row_per_day_with_the_quantile_columns(capsys):
-    assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "7", "--model", "drift", "--paths", "500"]) == 0
+def test_cli_prints_one_row_per_day_with_the_quantile_columns(capsys, published_dataset):
+    common = ["--dataset", str(published_dataset)]
+    assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "7", "--model", "drift", "--paths", "500", *common]) == 0
     out = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(out.columns) == ["date", "model", "as_of", *QUANTILE_COLUMNS]
     assert len(out) == 7 and set(out["as_of"]) == {"2020-01-08"}
-    assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "0"]) == 2
+    assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "0", *common]) == 2
     assert "horizon_days" in capsys.readouterr().err
 
 
