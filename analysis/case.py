@@ -31,6 +31,7 @@ _KEYS = {
     "regimes": dict,
     "territory_initial_phase": str,
     "territory_phases": dict,
+    "territory_initial_holder": str,
 }
 
 
@@ -57,6 +58,7 @@ class Case:
     # Phase in force before the first territory phase milestone, and milestone id -> phase label.
     territory_initial_phase: str
     territory_phases: tuple[tuple[str, str], ...]
+    territory_initial_holder: str  # side holding a named place no change of hands mentions
 
 
 def load_case(path: Path) -> Case:

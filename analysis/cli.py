@@ -63,6 +63,32 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scenario_run(args: argparse.Namespace) -> int:
+    from . import scenarios as S
+    from .dataset import load
+    from .tables import SCENARIO_QUANTILES, SCENARIO_THRESHOLDS
+
+    spec = S.load_spec(args.file, [S.parse_override(o) for o in args.set or []])
+    result = S.run(spec, load(args.dataset))
+    print(f"# {spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})")
+    SCENARIO_THRESHOLDS.write_csv(result.thresholds(), sys.stdout, float_format="%.4f")
+    if args.quantiles:
+        SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.1f")
+        print(f"# wrote {args.quantiles}", file=sys.stderr)
+    return 0
+
+
+def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
+    from . import scenarios as S
+    from .dataset import load
+    from .tables import SWEEP_PROBABILITIES
+
+    grid = S.load_grid(args.grid)
+    table = S.sweep(grid, load(args.dataset), scheduler=args.scheduler)
+    SWEEP_PROBABILITIES.write_csv(table, args.out or sys.stdout, float_format="%.4f")
+    return 0
+
+
 def _model_module(target: str):
     from . import displacement, territory
 
@@ -103,6 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/backtest)")
     p.set_defaults(func=_cmd_backtest)
+
+    p = sub.add_parser("scenario", help="run a scenario file, or sweep a grid of scenario parameters")
+    ssub = p.add_subparsers(dest="action", required=True)
+    q = ssub.add_parser("run", help="run one scenario; prints its threshold probabilities as CSV")
+    q.add_argument("file", help="scenario YAML (a path, or a name in seeds/scenarios)")
+    q.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key (dotted: ceasefire.date=2020-01-20, phases.1.intensity=0.5)")
+    q.add_argument("--quantiles", type=Path, default=None, help="also write the paths' daily quantiles to this CSV")
+    q.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    q.set_defaults(func=_cmd_scenario_run)
+    q = ssub.add_parser("sweep", help="run a grid of parameter values; prints a tidy CSV of threshold probabilities")
+    q.add_argument("grid", type=Path, help="sweep YAML: base, n_paths and grid (key: [values])")
+    q.add_argument("--scheduler", default=None, help="Dask scheduler address (needs the [dask] extra); default: in-process")
+    q.add_argument("--out", type=Path, default=None, help="write the CSV here instead of stdout")
+    q.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    q.set_defaults(func=_cmd_scenario_sweep)
     return parser
 
 

@@ -215,3 +215,79 @@ BACKTEST_SKIPPED = Table(
         Field("reason", "string", "Why the data then public could not identify the model."),
     ),
 )
+
+# ------------------------------------------------------------------ scenarios
+
+_SCENARIO_KEY = (
+    Field("scenario", "string", "Scenario name (from its spec)."),
+    Field("spec_hash", "string", "First 12 hex digits of the SHA-256 of the scenario's resolved spec."),
+)
+
+SCENARIO_QUANTILES = Table(
+    name="scenario_quantiles",
+    title="Scenario paths",
+    description="Daily quantiles of each simulated variable of a scenario (what `idlib scenario run --quantiles` writes).",
+    stage="scenario",
+    primary_key=("scenario", "variable", "date"),
+    fields=(
+        *_SCENARIO_KEY,
+        Field("variable", "string", "Simulated quantity.", enum=("displaced", "displaced_now", "net_places", "government_captures", "road_share_held")),
+        Field("date", "date", "Day simulated."),
+        *_QUANTILE_FIELDS,
+    ),
+)
+
+SCENARIO_THRESHOLDS = Table(
+    name="scenario_thresholds",
+    title="Scenario threshold probabilities",
+    description="Share of a scenario's paths past each threshold on its date, with the Monte Carlo standard error.",
+    stage="scenario",
+    primary_key=("scenario", "threshold"),
+    fields=(
+        *_SCENARIO_KEY,
+        Field("threshold", "string", "Threshold label, from the spec."),
+        Field("variable", "string", "Simulated quantity compared."),
+        Field("by", "date", "Day the quantity is read."),
+        Field("comparison", "string", "Strictly above (>) or at least (>=).", enum=(">", ">=")),
+        Field("value", "number", "Threshold value."),
+        Field("probability", "number", "Share of paths past the threshold.", minimum=0, maximum=1),
+        Field("mc_se", "number", "Monte Carlo standard error of the probability.", minimum=0),
+    ),
+)
+
+SCENARIO_SUMMARY = Table(
+    name="scenario_summary",
+    title="Scenario comparison",
+    description="Per scenario: medians and 80% intervals at the horizon's last day.",
+    stage="scenario",
+    primary_key=("scenario",),
+    fields=(
+        *_SCENARIO_KEY,
+        Field("as_of", "date", "Start and information cut-off of the starting state."),
+        Field("end", "date", "Last day simulated."),
+        Field("n_paths", "integer", "Monte Carlo paths.", minimum=1),
+        *(
+            Field(f"{v}_{q}", "number", f"{label} on the last day, {q} quantile.")
+            for v, label in (("displaced", "Cumulative displaced since the baseline"), ("displaced_now", "Displaced and not returned"),
+                             ("net_places", "Net places the government gained"))
+            for q in ("q10", "q50", "q90")
+        ),
+    ),
+)
+
+SWEEP_PROBABILITIES = Table(
+    name="sweep_probabilities",
+    title="Sweep threshold probabilities",
+    description="Threshold probabilities at every point of a parameter grid (what `idlib scenario sweep` prints).",
+    stage="scenario",
+    primary_key=("point", "threshold"),
+    fields=(
+        Field("point", "integer", "Grid point number, in the grid's product order.", minimum=0),
+        Field("settings", "string", "The point's overrides, as key=value pairs."),
+        *_SCENARIO_KEY,
+        Field("threshold", "string", "Threshold label."),
+        Field("by", "date", "Day the quantity is read."),
+        Field("probability", "number", "Share of paths past the threshold.", minimum=0, maximum=1),
+        Field("mc_se", "number", "Monte Carlo standard error.", minimum=0),
+    ),
+)

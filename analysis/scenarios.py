@@ -1,0 +1,807 @@
+"""Scenario engine: editable YAML specs run the fitted models forward as joint Monte Carlo paths.
+
+A scenario file (``seeds/scenarios/*.yaml``) is read into a frozen :class:`ScenarioSpec`.
+Every parameter is in the file or in the named base scenario it ``extends``; nothing
+has a hidden default. Unknown keys, wrong types, dates outside the data, phases after
+the horizon, negative rates and ``n_paths: 0`` raise :class:`ScenarioError` naming the
+file and the key.
+
+The engine (:func:`run`):
+
+* **Territory.** Government captures and opposition recaptures of named places are
+  counted per day. The *reference* capture rate of each side is the phase-GLM rate
+  (:mod:`analysis.territory`) of the phase named by ``rate_reference``, fitted with
+  the information public by ``fit_as_of``; each path draws its log rate from the
+  fit's sampling distribution (parameter uncertainty). Day by day the government
+  rate is multiplied by the intensity of the scenario phase in force, by the
+  intervention's ``capture_multiplier`` from its date and by the ceasefire's
+  ``capture_multiplier`` from its date; the opposition rate by the intervention's
+  and the ceasefire's ``recapture_multiplier``. The fitted
+  negative-binomial overdispersion enters as a gamma frailty per path and week
+  with variance alpha / 7, which gives weekly totals the fitted NB variance
+  (7 mu + 7 alpha mu^2) while each day's draw is a single Poisson.
+* **Roads.** Each capture (recapture) falls on a named place of ``road`` with
+  probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2) of the
+  government captures known by ``fit_as_of`` when ``fitted``), so the share of
+  the road's places the government holds is tracked path by path.
+* **Displacement** starts from the displacement model ``displacement_start``
+  at ``as_of`` (its sampling spread) and grows by ``displacement_per_place``
+  people per net place the government gains (the coupling of
+  :func:`analysis.territory.coupling`, drawn per path from its sampling
+  distribution when ``fitted``), capped at ``population_at_risk``. After a
+  ceasefire a share ``return_rate`` of those displaced returns each day:
+  ``displaced`` (the cumulative figure OCHA reports) keeps counting, and
+  ``displaced_now`` subtracts the returns.
+
+Every result carries the spec, its SHA-256 hash and the claim ids behind each
+fitted number.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import displacement as D
+from . import paths
+from . import territory as T
+from .dataset import Dataset
+from .errors import InputError
+from .forecast import QUANTILE_COLUMNS, QUANTILES
+from .parsing import parse_date
+from .phases import phase_schedule
+from .vocab import DISPLACEMENT_MODELS
+
+VARIABLES = ("displaced", "displaced_now", "net_places", "government_captures", "road_share_held")
+FITTED = "fitted"
+REPORTED = "reported"
+FRAILTY_DAYS = 7  # the weekly gamma frailty (see module docstring)
+
+
+class ScenarioError(InputError):
+    """A scenario file or override is malformed: names the file and the key."""
+
+    def __init__(self, message: str, *, file: str | Path | None, key: str) -> None:
+        self.key = key
+        super().__init__(message, file=file, field=key)
+
+
+# ----------------------------------------------------------------------- spec
+
+
+@dataclass(frozen=True)
+class Phase:
+    start: pd.Timestamp  # first day this intensity holds
+    intensity: float  # multiplier on the reference government capture rate
+    label: str
+
+
+@dataclass(frozen=True)
+class Ceasefire:
+    date: pd.Timestamp
+    capture_multiplier: float  # on the government capture rate from this day
+    recapture_multiplier: float  # on the opposition recapture rate from this day
+    return_rate: float  # share of the currently displaced returning per day from this day
+
+
+@dataclass(frozen=True)
+class Intervention:
+    date: pd.Timestamp
+    capture_multiplier: float  # on the government capture rate from this day
+    recapture_multiplier: float  # on the opposition recapture rate from this day
+
+
+@dataclass(frozen=True)
+class Threshold:
+    label: str
+    variable: str
+    by: pd.Timestamp
+    value: float
+    strict: bool  # True: P(X > value); False: P(X >= value)
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One scenario, fully specified (see ``seeds/scenarios/README.md`` for every key)."""
+
+    name: str
+    description: str
+    as_of: pd.Timestamp
+    fit_as_of: pd.Timestamp
+    horizon_days: int
+    rate_reference: str
+    phases: tuple[Phase, ...]
+    ceasefire: Ceasefire | None
+    intervention: Intervention | None
+    population_at_risk: float | str
+    displacement_start: str
+    displacement_per_place: float | str
+    road: str
+    road_share: float | str
+    n_paths: int
+    seed: int
+    thresholds: tuple[Threshold, ...]
+    source: str = field(default="", compare=False)  # file it was read from (not hashed)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.as_of + pd.Timedelta(days=self.horizon_days)
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.as_of + pd.Timedelta(days=1), periods=self.horizon_days, freq="D")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as plain YAML data, keys in file order (``extends`` resolved)."""
+        def plain(v):
+            if isinstance(v, pd.Timestamp):
+                return v.date().isoformat()
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            if isinstance(v, list | tuple):
+                return [plain(x) for x in v]
+            return v
+
+        d = asdict(self)
+        d.pop("source")
+        for t in d["thresholds"]:
+            t[">" if t.pop("strict") else ">="] = t.pop("value")
+        return plain(d)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_dict`: the fingerprint printed in reports."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+
+_TOP = {
+    "name": str, "description": str, "extends": (str, type(None)), "as_of": "date", "fit_as_of": "date",
+    "horizon_days": int, "rate_reference": str, "phases": list, "ceasefire": (dict, type(None)),
+    "intervention": (dict, type(None)), "population_at_risk": ("number", REPORTED), "displacement_start": str,
+    "displacement_per_place": ("number", FITTED), "road": str, "road_share": ("number", FITTED),
+    "n_paths": int, "seed": int, "thresholds": list,
+}
+_PHASE = {"start": "date", "intensity": "number", "label": str}
+_CEASEFIRE = {"date": "date", "capture_multiplier": "number", "recapture_multiplier": "number", "return_rate": "number"}
+_INTERVENTION = {"date": "date", "capture_multiplier": "number", "recapture_multiplier": "number"}
+_THRESHOLD = {"label": str, "variable": str, "by": "date"}  # plus exactly one of ">" / ">="
+
+
+def scenarios_dir(seeds: Path | None = None) -> Path:
+    return Path(seeds or paths.seeds_dir()) / "scenarios"
+
+
+def shipped(seeds: Path | None = None) -> list[Path]:
+    """The shipped scenario files, in name order."""
+    return sorted(scenarios_dir(seeds).glob("*.yaml"))
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError("no such scenario file", file=path, key="extends") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(f"malformed YAML{where}: {getattr(exc, 'problem', exc)}", file=path, key="(file)") from exc
+    if not isinstance(data, dict):
+        raise ScenarioError("expected a mapping of keys to values", file=path, key="(file)")
+    return data
+
+
+def resolve_path(name: str | Path, seeds: Path | None = None) -> Path:
+    """A scenario given as a path, or as a file name or stem in the scenarios folder."""
+    p = Path(name)
+    if p.is_file():
+        return p
+    for cand in (scenarios_dir(seeds) / p, scenarios_dir(seeds) / f"{p}.yaml"):
+        if cand.is_file():
+            return cand
+    raise ScenarioError(f"no scenario file {str(name)!r} (shipped: {[q.stem for q in shipped(seeds)]})", file=name, key="(file)")
+
+
+def _raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+    """The file's keys merged over its base's (``extends``), recursively."""
+    path = path.resolve()
+    if path in chain:
+        raise ScenarioError("extends itself in a cycle", file=path, key="extends")
+    data = _read(path)
+    base = data.get("extends")
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError("expected a scenario name", file=path, key="extends")
+    target = path.parent / (base if base.endswith(".yaml") else f"{base}.yaml")
+    if not target.is_file():
+        raise ScenarioError(f"base scenario {base!r} not found next to this file", file=path, key="extends")
+    merged = _raw(target, (*chain, path))
+    merged.update(data)  # top-level keys replace the base's whole value
+    return merged
+
+
+def _set(data: dict, dotted: str, value: Any, file) -> None:
+    """Apply one override ``a.b.0.c=value`` to nested data (lists by index)."""
+    keys = dotted.split(".")
+    node: Any = data
+    for i, k in enumerate(keys):
+        last = i == len(keys) - 1
+        if isinstance(node, list):
+            if not k.isdigit() or int(k) >= len(node):
+                raise ScenarioError(f"no item {k} in a list of {len(node)}", file=file, key=dotted)
+            if last:
+                node[int(k)] = value
+            else:
+                node = node[int(k)]
+        elif isinstance(node, dict):
+            if k not in node and not (i == 0 and k in _TOP):
+                raise ScenarioError(f"unknown key {k!r}", file=file, key=dotted)
+            if last:
+                node[k] = value
+            else:
+                if node[k] is None:
+                    raise ScenarioError(f"{'.'.join(keys[:i + 1])} is none; set the whole block", file=file, key=dotted)
+                node = node[k]
+        else:
+            raise ScenarioError(f"{'.'.join(keys[:i])} is not a block", file=file, key=dotted)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` with VALUE read as YAML (``0.5``, ``2020-01-12``, ``null``, ``[a, b]``)."""
+    if "=" not in text:
+        raise ScenarioError("expected KEY=VALUE", file="--set", key=text)
+    key, value = text.split("=", 1)
+    try:
+        return key.strip(), yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"value is not valid YAML: {exc}", file="--set", key=key.strip()) from exc
+
+
+def load_spec(path: str | Path, overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] = (), seeds: Path | None = None) -> ScenarioSpec:
+    """Read, merge (``extends``), override and validate one scenario file."""
+    path = resolve_path(path, seeds)
+    return _overridden(json.loads(json.dumps(_raw(path), default=str)), path, overrides)  # dates as text
+
+
+def _overridden(raw: dict, path: Path, overrides: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> ScenarioSpec:
+    data = copy.deepcopy(raw)
+    items = overrides.items() if isinstance(overrides, Mapping) else overrides
+    for key, value in items:
+        _set(data, key, json.loads(json.dumps(value, default=str)), path)
+    return _validate(data, path)
+
+
+def _check_keys(block: Mapping, schema: Mapping, file, prefix: str) -> None:
+    for k in block:
+        if k not in schema:
+            raise ScenarioError(f"unknown key; expected one of {sorted(schema)}", file=file, key=f"{prefix}{k}")
+    for k in schema:
+        if k not in block:
+            raise ScenarioError("missing (every parameter must be in the file or in the scenario it extends)", file=file, key=f"{prefix}{k}")
+
+
+def _typed(value, typ, file, key):
+    options = typ if isinstance(typ, tuple) else (typ,)
+    for t in options:
+        if t == "date":
+            try:
+                return pd.Timestamp(parse_date(value))
+            except (TypeError, ValueError):
+                continue
+        if t == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+            if not np.isfinite(value):
+                raise ScenarioError("must be finite", file=file, key=key)
+            return float(value)
+        if isinstance(t, str) and t not in ("date", "number") and value == t:
+            return value
+        if isinstance(t, type) and isinstance(value, t) and not (t is int and isinstance(value, bool)):
+            return value
+    want = " or ".join(t if isinstance(t, str) and t in ("date", "number") else (repr(t) if isinstance(t, str) else t.__name__) for t in options)
+    raise ScenarioError(f"wrong type {type(value).__name__} ({value!r}); expected {want}", file=file, key=key)
+
+
+def _non_negative(v: float, file, key: str) -> float:
+    if v < 0:
+        raise ScenarioError(f"must not be negative (got {v})", file=file, key=key)
+    return v
+
+
+def _validate(data: dict, file) -> ScenarioSpec:
+    _check_keys(data, _TOP, file, "")
+    v = {k: _typed(data[k], t, file, k) for k, t in _TOP.items()}
+    v.pop("extends")
+    as_of, end = v["as_of"], v["as_of"] + pd.Timedelta(days=max(v["horizon_days"], 0))
+    if v["horizon_days"] < 1:
+        raise ScenarioError(f"must be at least 1 day (got {v['horizon_days']})", file=file, key="horizon_days")
+    if v["n_paths"] < 1:
+        raise ScenarioError(f"must be at least 1 (got {v['n_paths']})", file=file, key="n_paths")
+    if v["fit_as_of"] < as_of:
+        raise ScenarioError("fit_as_of must not be before as_of (the start's information is part of the fit)", file=file, key="fit_as_of")
+
+    def within(day: pd.Timestamp, key: str, first: pd.Timestamp) -> pd.Timestamp:
+        if not first <= day <= end:
+            raise ScenarioError(f"{day.date()} is outside the scenario, {first.date()} to {end.date()} (as_of + horizon_days)", file=file, key=key)
+        return day
+
+    phases = []
+    if not v["phases"]:
+        raise ScenarioError("at least one phase is needed (the intensity in force from the start)", file=file, key="phases")
+    for i, p in enumerate(v["phases"]):
+        if not isinstance(p, dict):
+            raise ScenarioError("expected a mapping with start, intensity and label", file=file, key=f"phases.{i}")
+        _check_keys(p, _PHASE, file, f"phases.{i}.")
+        q = {k: _typed(p[k], t, file, f"phases.{i}.{k}") for k, t in _PHASE.items()}
+        if i == 0 and q["start"] > as_of + pd.Timedelta(days=1):
+            raise ScenarioError(f"the first phase must start by the day after as_of ({(as_of + pd.Timedelta(days=1)).date()})", file=file, key="phases.0.start")
+        if i > 0:
+            within(q["start"], f"phases.{i}.start", as_of + pd.Timedelta(days=1))
+            if q["start"] <= phases[-1].start:
+                raise ScenarioError("phases must start in date order", file=file, key=f"phases.{i}.start")
+        phases.append(Phase(q["start"], _non_negative(q["intensity"], file, f"phases.{i}.intensity"), q["label"]))
+    v["phases"] = tuple(phases)
+
+    if v["ceasefire"] is not None:
+        _check_keys(v["ceasefire"], _CEASEFIRE, file, "ceasefire.")
+        c = {k: _typed(v["ceasefire"][k], t, file, f"ceasefire.{k}") for k, t in _CEASEFIRE.items()}
+        within(c["date"], "ceasefire.date", as_of + pd.Timedelta(days=1))
+        for k in ("capture_multiplier", "recapture_multiplier"):
+            _non_negative(c[k], file, f"ceasefire.{k}")
+        if not 0 <= c["return_rate"] <= 1:
+            raise ScenarioError(f"a daily share, between 0 and 1 (got {c['return_rate']})", file=file, key="ceasefire.return_rate")
+        v["ceasefire"] = Ceasefire(**c)
+    if v["intervention"] is not None:
+        _check_keys(v["intervention"], _INTERVENTION, file, "intervention.")
+        c = {k: _typed(v["intervention"][k], t, file, f"intervention.{k}") for k, t in _INTERVENTION.items()}
+        within(c["date"], "intervention.date", as_of + pd.Timedelta(days=1))
+        for k in ("capture_multiplier", "recapture_multiplier"):
+            _non_negative(c[k], file, f"intervention.{k}")
+        v["intervention"] = Intervention(**c)
+
+    if isinstance(v["population_at_risk"], float) and v["population_at_risk"] <= 0:
+        raise ScenarioError(f"must be positive (got {v['population_at_risk']})", file=file, key="population_at_risk")
+    if isinstance(v["displacement_per_place"], float):
+        _non_negative(v["displacement_per_place"], file, "displacement_per_place")
+    if isinstance(v["road_share"], float) and not 0 <= v["road_share"] <= 1:
+        raise ScenarioError(f"a share, between 0 and 1 (got {v['road_share']})", file=file, key="road_share")
+    if v["displacement_start"] not in DISPLACEMENT_MODELS:
+        raise ScenarioError(f"unknown displacement model; expected one of {list(DISPLACEMENT_MODELS)}", file=file, key="displacement_start")
+
+    thresholds = []
+    for i, t in enumerate(v["thresholds"]):
+        if not isinstance(t, dict):
+            raise ScenarioError("expected a mapping", file=file, key=f"thresholds.{i}")
+        ops = [k for k in (">", ">=") if k in t]
+        if len(ops) != 1:
+            raise ScenarioError("give exactly one of '>' or '>=' with the value", file=file, key=f"thresholds.{i}")
+        rest = {k: x for k, x in t.items() if k not in (">", ">=")}
+        _check_keys(rest, _THRESHOLD, file, f"thresholds.{i}.")
+        q = {k: _typed(rest[k], ty, file, f"thresholds.{i}.{k}") for k, ty in _THRESHOLD.items()}
+        if q["variable"] not in VARIABLES:
+            raise ScenarioError(f"unknown variable {q['variable']!r}; expected one of {list(VARIABLES)}", file=file, key=f"thresholds.{i}.variable")
+        within(q["by"], f"thresholds.{i}.by", as_of + pd.Timedelta(days=1))
+        value = _typed(t[ops[0]], "number", file, f"thresholds.{i}.{ops[0]}")
+        thresholds.append(Threshold(q["label"], q["variable"], q["by"], value, ops[0] == ">"))
+    v["thresholds"] = tuple(thresholds)
+    return ScenarioSpec(**v, source=Path(file).name)
+
+
+# ---------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Everything the engine takes from the data, for one (as_of, fit_as_of, ...) combination."""
+
+    as_of: pd.Timestamp
+    fit_as_of: pd.Timestamp
+    rate_reference: str
+    log_rate: dict  # side -> (mean, sd) of the reference phase's log daily rate
+    alpha: dict  # side -> NB overdispersion
+    level: float  # net places the government gained, baseline to as_of
+    start_displaced: np.ndarray  # draws of the cumulative displaced figure at as_of
+    start_claim_ids: tuple[str, ...]
+    population: float  # latest regional population figure at as_of (reported)
+    population_claim_ids: tuple[str, ...]
+    per_place: tuple[float, float]  # coupling estimate and its standard error
+    per_place_claim_ids: tuple[str, ...]
+    road_places: int  # named places on the road that change hands can reach
+    road_held: int  # of those, held by the government at as_of
+    road_share_counts: tuple[int, int]  # government captures on the road, all captures (to fit_as_of)
+    rate_claim_ids: tuple[str, ...]
+
+    def claim_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.rate_claim_ids, *self.start_claim_ids, *self.population_claim_ids, *self.per_place_claim_ids)))
+
+
+def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
+    first, last = pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1]
+    for key in ("as_of", "fit_as_of"):
+        day = getattr(spec, key)
+        if not first <= day <= last:
+            raise ScenarioError(f"{day.date()} is outside the data, {first.date()} to {last.date()}", file=spec.source, key=key)
+
+
+_CACHE: dict[int, tuple[Dataset, dict]] = {}
+
+
+def calibrate(dataset: Dataset, spec: ScenarioSpec, n_start: int = 4000) -> Calibration:
+    """Fit what the spec names as ``fitted``/``reported`` with the information of its cut-offs.
+
+    Cached per dataset object and calibration key, so sweeps over scenario-only
+    parameters (dates, intensities, multipliers) fit once.
+    """
+    _check_dates(spec, dataset)
+    key = (spec.as_of, spec.fit_as_of, spec.rate_reference, spec.displacement_start, spec.road, n_start)
+    held = _CACHE.get(id(dataset))
+    if held is None or held[0] is not dataset:
+        held = _CACHE[id(dataset)] = (dataset, {})
+    if key not in held[1]:
+        held[1][key] = _calibrate(dataset, *key[:5], spec.source, n_start)
+    return held[1][key]
+
+
+def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: str, road: str, source: str, n_start: int) -> Calibration:
+    fit = T.fit(dataset, fit_as_of, "phase_glm")
+    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    if reference not in labels:
+        raise ScenarioError(f"unknown phase {reference!r}; the case's phases are {list(labels)}", file=source, key="rate_reference")
+    k = labels.index(reference)
+    log_rate, alpha = {}, {}
+    for side in T.SIDES:
+        p = fit.params[side]
+        seen = list(p["phases_seen"])
+        if k not in seen:
+            known = [labels[i] for i in seen]
+            raise ScenarioError(f"phase {reference!r} is not yet known by fit_as_of {fit_as_of.date()}; known then: {known}", file=source, key="rate_reference")
+        j = seen.index(k)
+        log_rate[side] = (float(p["mean"][j]), float(np.sqrt(max(p["cov"][j, j], 0.0))))
+        alpha[side] = float(p["alpha"])
+
+    view = dataset.as_of(as_of)
+    changes = T.baseline_changes(view)
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    level = float(T.daily_series(changes, start, as_of)["cumulative_net_government"].iloc[-1]) if len(changes) else 0.0
+
+    try:
+        dfit = D.fit(dataset, as_of, start_model)
+    except D.NotEnoughData as exc:
+        raise ScenarioError(str(exc), file=source, key="displacement_start") from exc
+    except InputError as exc:
+        raise ScenarioError(str(exc), file=source, key="as_of") from exc
+    cut_day = dfit.measurements.day(as_of)
+    start_draws = D.simulate(dfit, np.array([cut_day]), n_start, seed=0)[:, 0]
+
+    try:
+        c = T.coupling(dataset.as_of(fit_as_of))
+        per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * 1.6448536269514722))
+        per_ids = tuple(dict.fromkeys(i for s in c["intervals"]["ids"] for i in s.replace("->", " ").split()))
+    except InputError:
+        per_place, per_ids = (float("nan"), float("nan")), ()
+
+    places = dataset.places
+    on_road = places[places["on_road"].fillna("").str.split(r",\s*").apply(lambda r: road in r) & (places["feature"] != "military_base")]
+    all_changes = T.changes_of_hands(view.control_events).changes
+    holder = {pid: dataset.case.territory_initial_holder for pid in on_road["place_id"]}
+    for r in all_changes.sort_values(["date_end", "place_id"]).itertuples():
+        if r.place_id in holder:
+            holder[r.place_id] = r.to_side
+    fit_changes = T.changes_of_hands(dataset.as_of(fit_as_of).control_events).changes
+    gov = fit_changes[fit_changes["to_side"] == "government"]
+    return Calibration(
+        as_of=as_of, fit_as_of=fit_as_of, rate_reference=reference, log_rate=log_rate, alpha=alpha, level=level,
+        start_displaced=start_draws, start_claim_ids=tuple(dict.fromkeys(dfit.claim_ids)),
+        population=float(dfit.measurements.population_at_risk), population_claim_ids=tuple(dfit.measurements.population_claim_ids),
+        per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holder),
+        road_held=sum(v == "government" for v in holder.values()),
+        road_share_counts=(int(gov["place_id"].isin(on_road["place_id"]).sum()), len(gov)),
+        rate_claim_ids=fit.claim_ids,
+    )
+
+
+# --------------------------------------------------------------------- engine
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    spec: ScenarioSpec
+    dates: pd.DatetimeIndex
+    paths: dict  # variable -> (n_paths, horizon_days) array
+    calibration: Calibration
+
+    def thresholds(self, validate: bool = True) -> pd.DataFrame:
+        """P(variable > value by date) for each threshold, with its Monte Carlo standard error."""
+        from .tables import SCENARIO_THRESHOLDS
+
+        rows = []
+        n = self.spec.n_paths
+        for t in self.spec.thresholds:
+            x = self.paths[t.variable][:, self.dates.get_loc(t.by)]
+            p = float(np.mean(x > t.value) if t.strict else np.mean(x >= t.value))
+            rows.append({"scenario": self.spec.name, "spec_hash": self.spec.short_hash, "threshold": t.label, "variable": t.variable,
+                         "by": t.by, "comparison": ">" if t.strict else ">=", "value": t.value, "probability": p,
+                         "mc_se": float(np.sqrt(p * (1 - p) / n))})
+        out = pd.DataFrame(rows, columns=SCENARIO_THRESHOLDS.columns)
+        return SCENARIO_THRESHOLDS.validate(out) if validate else out
+
+    def quantiles(self, variables: Sequence[str] = VARIABLES) -> pd.DataFrame:
+        from .tables import SCENARIO_QUANTILES
+
+        frames = []
+        for v in variables:
+            q = np.quantile(self.paths[v], QUANTILES, axis=0).T
+            f = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
+            f.insert(0, "date", self.dates)
+            f.insert(0, "variable", v)
+            f.insert(0, "spec_hash", self.spec.short_hash)
+            f.insert(0, "scenario", self.spec.name)
+            frames.append(f)
+        return SCENARIO_QUANTILES.validate(pd.concat(frames, ignore_index=True))
+
+    def claim_ids(self) -> tuple[str, ...]:
+        return self.calibration.claim_ids()
+
+
+def _day_index(spec: ScenarioSpec, day: pd.Timestamp) -> int:
+    """Index into the horizon's days (0 = the day after as_of), clipped at 0."""
+    return max((day - spec.as_of).days - 1, 0)
+
+
+def multipliers(spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Per-day multipliers of the reference rates: (government, opposition), each (horizon_days,)."""
+    h = spec.horizon_days
+    gov = np.empty(h)
+    for i, p in enumerate(spec.phases):
+        stop = _day_index(spec, spec.phases[i + 1].start) if i + 1 < len(spec.phases) else h
+        gov[_day_index(spec, p.start):stop] = p.intensity
+    opp = np.ones(h)
+    if spec.intervention is not None:
+        d = _day_index(spec, spec.intervention.date)
+        gov[d:] *= spec.intervention.capture_multiplier
+        opp[d:] *= spec.intervention.recapture_multiplier
+    if spec.ceasefire is not None:
+        d = _day_index(spec, spec.ceasefire.date)
+        gov[d:] *= spec.ceasefire.capture_multiplier
+        opp[d:] *= spec.ceasefire.recapture_multiplier
+    return gov, opp
+
+
+def _resolved(spec: ScenarioSpec, cal: Calibration) -> tuple[float, tuple[float, float], tuple[float, float] | None]:
+    """Population, per-place (estimate, sd) and road share (a, b) Beta or fixed, from spec and calibration."""
+    pop = cal.population if spec.population_at_risk == REPORTED else float(spec.population_at_risk)
+    if spec.displacement_per_place == FITTED:
+        if not np.isfinite(cal.per_place[0]):
+            raise ScenarioError(
+                f"'fitted' needs two intervals between regional displacement reports published by fit_as_of {spec.fit_as_of.date()}; "
+                "give a number or a later fit_as_of", file=spec.source, key="displacement_per_place")
+        per = cal.per_place
+    else:
+        per = (float(spec.displacement_per_place), 0.0)
+    if spec.road_share == FITTED:
+        k, n = cal.road_share_counts
+        share = (k + 0.5, n - k + 0.5)
+    else:
+        share = None
+    return pop, per, share
+
+
+def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibration | None = None) -> ScenarioResult:
+    """Simulate ``spec.n_paths`` joint paths of territory and displacement (vectorised)."""
+    if calibration is None:
+        if dataset is None:
+            raise ValueError("run needs a dataset or a calibration")
+        calibration = calibrate(dataset, spec)
+    return ScenarioResult(spec, spec.dates, simulate(spec, calibration), calibration)
+
+
+def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
+    n, h = spec.n_paths, spec.horizon_days
+    rng = np.random.default_rng([spec.seed, int(spec.hash[:8], 16)])
+    pop, per, share_ab = _resolved(spec, cal)
+    gov_mult, opp_mult = multipliers(spec)
+    weeks = -(-h // FRAILTY_DAYS)
+    share = rng.beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
+    counts, on_road = {}, {}
+    for side, mult in (("government", gov_mult), ("opposition", opp_mult)):
+        mean, sd = cal.log_rate[side]
+        rate = np.exp(mean + sd * rng.standard_normal(n))
+        a = cal.alpha[side] / FRAILTY_DAYS
+        frailty = rng.gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks))
+        lam = (rate[:, None] * frailty).repeat(FRAILTY_DAYS, axis=1)[:, :h] * mult
+        counts[side] = rng.poisson(lam)
+        on_road[side] = rng.binomial(counts[side], share[:, None])  # binomial thinning: captures on the road
+    gov, opp = counts["government"], counts["opposition"]
+    daily_net = gov - opp
+
+    # Road places: each capture lands on the road with the path's share, up to what is left to take.
+    won, lost = on_road["government"].T.copy(), on_road["opposition"].T.copy()  # (days, paths), contiguous
+    held = np.full(n, cal.road_held)
+    road = np.empty((h, n))
+    for d in range(h):
+        w = np.minimum(won[d], cal.road_places - held)
+        held = held + w - np.minimum(lost[d], held + w)
+        road[d] = held
+    road = road.T / max(cal.road_places, 1)
+
+    # Displacement: start draws, plus people per net place gained (no new displacement on net losses).
+    start = rng.choice(cal.start_displaced, size=n)
+    per_place = np.maximum(per[0] + per[1] * rng.standard_normal(n), 0.0)
+    displaced = np.minimum(start[:, None] + per_place[:, None] * np.cumsum(np.maximum(daily_net, 0), axis=1), pop)
+    now = displaced.copy()
+    if spec.ceasefire is not None and spec.ceasefire.return_rate > 0:
+        d0 = _day_index(spec, spec.ceasefire.date)
+        returned = np.zeros(n)
+        new = np.diff(displaced, axis=1, prepend=start[:, None])
+        current = displaced[:, d0 - 1] if d0 > 0 else start
+        for d in range(d0, h):
+            back = spec.ceasefire.return_rate * current
+            returned += back
+            current = current - back + new[:, d]
+            now[:, d] = displaced[:, d] - returned
+    return {
+        "displaced": displaced,
+        "displaced_now": now,
+        "net_places": cal.level + np.cumsum(daily_net, axis=1),
+        "government_captures": np.cumsum(gov, axis=1).astype(float),
+        "road_share_held": road,
+    }
+
+
+# ----------------------------------------------------------------- comparison
+
+
+def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """One row per scenario: medians and 80% intervals at the horizon, and each threshold's probability."""
+    from .tables import SCENARIO_SUMMARY
+
+    rows = []
+    for r in results:
+        row = {"scenario": r.spec.name, "spec_hash": r.spec.short_hash, "as_of": r.spec.as_of, "end": r.spec.end, "n_paths": r.spec.n_paths}
+        for v in ("displaced", "displaced_now", "net_places"):
+            q10, q50, q90 = np.quantile(r.paths[v][:, -1], [0.1, 0.5, 0.9])
+            row |= {f"{v}_q10": q10, f"{v}_q50": q50, f"{v}_q90": q90}
+        rows.append(row)
+    return SCENARIO_SUMMARY.validate(pd.DataFrame(rows, columns=SCENARIO_SUMMARY.columns))
+
+
+def threshold_matrix(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Threshold probabilities, thresholds as rows and scenarios as columns (for reports)."""
+    t = pd.concat([r.thresholds() for r in results], ignore_index=True)
+    return t.pivot_table(index="threshold", columns="scenario", values="probability", sort=False)
+
+
+# --------------------------------------------------------------------- sweeps
+
+
+@dataclass(frozen=True)
+class Grid:
+    base: Path
+    n_paths: int
+    axes: tuple[tuple[str, tuple], ...]  # (dotted key, values)
+    source: str = ""
+
+    def points(self) -> list[dict[str, Any]]:
+        keys = [k for k, _ in self.axes]
+        return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in self.axes))]
+
+
+_GRID = {"base": str, "n_paths": int, "grid": dict}
+
+
+def load_grid(path: str | Path, seeds: Path | None = None) -> Grid:
+    """A sweep file: ``base`` scenario, ``n_paths`` per point and ``grid`` of key -> list of values."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError("no such sweep file", file=path, key="(file)")
+    data = _read(path)
+    _check_keys(data, _GRID, path, "")
+    for k, t in _GRID.items():
+        _typed(data[k], t, path, k)
+    if data["n_paths"] < 1:
+        raise ScenarioError(f"must be at least 1 (got {data['n_paths']})", file=path, key="n_paths")
+    base = path.parent / data["base"]
+    base = base if base.is_file() else resolve_path(data["base"], seeds)
+    axes = []
+    for k, values in data["grid"].items():
+        if not isinstance(values, list) or not values:
+            raise ScenarioError("expected a non-empty list of values", file=path, key=f"grid.{k}")
+        axes.append((str(k), tuple(values)))
+    grid = Grid(base, data["n_paths"], tuple(axes), path.name)
+    # Validate every distinct value once against the base, so a bad grid fails before any run.
+    for k, values in grid.axes:
+        for value in values:
+            load_spec(base, {k: value, "n_paths": grid.n_paths}, seeds)
+    return grid
+
+
+def _settings(point: Mapping[str, Any]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in point.items())
+
+
+def run_points(base: Path, points: Sequence[Mapping[str, Any]], n_paths: int, dataset: Dataset, offset: int = 0) -> list[pd.DataFrame]:
+    """Run sweep points (one spec each) in this process; one tidy frame per point, a row per threshold."""
+    raw = json.loads(json.dumps(_raw(base), default=str))
+    frames = []
+    for i, point in enumerate(points):
+        spec = _overridden(raw, base, {**point, "n_paths": n_paths})
+        t = run(spec, dataset).thresholds(validate=False)
+        t.insert(0, "settings", _settings(point))
+        t.insert(0, "point", offset + i)
+        frames.append(t)
+    return frames
+
+
+def sweep(grid: Grid, dataset: Dataset, scheduler: str | None = None, chunk_size: int = 250) -> pd.DataFrame:
+    """Run every grid point; in-process, or on the Dask cluster at ``scheduler`` (``pip install .[dask]``)."""
+    from .tables import SWEEP_PROBABILITIES
+
+    points = grid.points()
+    chunks = [(i, points[i:i + chunk_size]) for i in range(0, len(points), chunk_size)]
+    if scheduler is None:
+        frames = [f for i, chunk in chunks for f in run_points(grid.base, chunk, grid.n_paths, dataset, i)]
+    else:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ScenarioError("sweeping on a cluster needs Dask: pip install 'idlib-forecast[dask]'", file=grid.source, key="--scheduler") from exc
+        with Client(scheduler) as client:
+            remote = client.scatter(dataset, broadcast=True)
+            futures = [client.submit(run_points, grid.base, chunk, grid.n_paths, remote, i, pure=False) for i, chunk in chunks]
+            frames = [f for part in client.gather(futures) for f in part]
+    out = pd.concat(frames, ignore_index=True)
+    return SWEEP_PROBABILITIES.validate(out[list(SWEEP_PROBABILITIES.columns)])
+
+
+def spec_table(spec: ScenarioSpec) -> pd.DataFrame:
+    """The spec as a two-column table of dotted keys and values (for reports)."""
+    rows = []
+
+    def walk(prefix: str, v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{prefix}.{k}" if prefix else k, x)
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            for i, x in enumerate(v):
+                walk(f"{prefix}.{i}", x)
+        else:
+            rows.append({"key": prefix, "value": "none" if v is None else str(v)})
+
+    walk("", spec.to_dict())
+    return pd.DataFrame(rows)
+
+
+__all__ = [
+    "Calibration", "Ceasefire", "Grid", "Intervention", "Phase", "ScenarioError", "ScenarioResult", "ScenarioSpec", "Threshold",
+    "VARIABLES", "calibrate", "compare", "load_grid", "load_spec", "multipliers", "parse_override", "resolve_path", "run",
+    "run_points", "shipped", "spec_table", "sweep", "threshold_matrix",
+]
+
+
+def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
+    """Fitted daily capture rate per phase and side (phase GLM), the basis for scenario intensities."""
+    fit = T.fit(dataset, fit_as_of, "phase_glm")
+    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    rows = []
+    for side in T.SIDES:
+        p = fit.params[side]
+        for j, k in enumerate(p["phases_seen"]):
+            sd = float(np.sqrt(max(p["cov"][j, j], 0.0)))
+            m = float(p["mean"][j])
+            rows.append({"phase": labels[k], "side": side, "rate": np.exp(m), "low90": np.exp(m - 1.645 * sd), "high90": np.exp(m + 1.645 * sd)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,231 @@
+"""Scenario engine: specs, validation, the Monte Carlo engine, the CLI and sweeps (in-process and Dask)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import scenarios as S
+from analysis.cli import main
+
+BASE = S.scenarios_dir() / "as_it_happened.yaml"
+SMALL = {"n_paths": 2000}
+
+
+@pytest.fixture(scope="module")
+def results(dataset):
+    return {p.stem: S.run(S.load_spec(p, SMALL), dataset) for p in S.shipped()}
+
+
+def write(folder: Path, name: str, data: dict | str) -> Path:
+    path = folder / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_five_shipped_scenarios_load_and_the_bases_carry_every_key():
+    names = {S.load_spec(p).name for p in S.shipped()}
+    assert names == {"as it happened", "the Assynt view", "the January ceasefire holds", "no Turkish intervention",
+                     "the offensive continues to Idlib city"}
+    raw = yaml.safe_load(BASE.read_text())
+    assert set(raw) == set(S._TOP)  # the base states every parameter; nothing hidden
+
+
+def test_extends_inherits_and_replaces_whole_values():
+    base, child = S.load_spec(BASE), S.load_spec("no_turkish_intervention")
+    assert child.intervention is None and base.intervention is not None
+    assert child.phases == base.phases and child.thresholds == base.thresholds
+
+
+def test_hash_changes_with_any_parameter_and_not_with_the_file_name(tmp_path):
+    spec = S.load_spec(BASE)
+    assert len(spec.hash) == 64
+    assert S.load_spec(BASE, {"ceasefire.return_rate": 0.01}).hash != spec.hash
+    copy = write(tmp_path, "renamed.yaml", BASE.read_text())
+    assert S.load_spec(copy).hash == spec.hash
+    assert yaml.safe_load(spec.to_yaml())["as_of"] == "2020-01-08"
+
+
+@pytest.mark.parametrize(
+    ("override", "key", "message"),
+    [
+        ({"ceasefire.dat": "2020-02-01"}, "ceasefire.dat", "unknown key"),
+        ({"n_paths": 0}, "n_paths", "at least 1"),
+        ({"horizon_days": "ninety"}, "horizon_days", "wrong type"),
+        ({"phases.2.intensity": -1.0}, "phases.2.intensity", "negative"),
+        ({"intervention.recapture_multiplier": -2}, "intervention.recapture_multiplier", "negative"),
+        ({"phases.3.start": "2020-09-01"}, "phases.3.start", "outside the scenario"),
+        ({"phases.3.start": "2020-01-20"}, "phases.3.start", "date order"),
+        ({"ceasefire.return_rate": 1.5}, "ceasefire.return_rate", "between 0 and 1"),
+        ({"thresholds.0.variable": "refugees"}, "thresholds.0.variable", "unknown variable"),
+        ({"displacement_start": "magic"}, "displacement_start", "unknown displacement model"),
+        ({"fit_as_of": "2019-12-25"}, "fit_as_of", "before as_of"),
+    ],
+)
+def test_bad_values_name_the_file_and_the_key(override, key, message):
+    with pytest.raises(S.ScenarioError, match=message) as err:
+        S.load_spec(BASE, override)
+    assert err.value.key == key
+    assert "as_it_happened.yaml" in str(err.value)
+
+
+def test_malformed_yaml_missing_keys_and_unknown_keys_name_the_file(tmp_path):
+    bad = write(tmp_path, "bad.yaml", "name: [unclosed\n")
+    with pytest.raises(S.ScenarioError, match="malformed YAML at line") as err:
+        S.load_spec(bad)
+    assert "bad.yaml" in str(err.value)
+    data = yaml.safe_load(BASE.read_text())
+    del data["seed"]
+    with pytest.raises(S.ScenarioError, match="missing") as err:
+        S.load_spec(write(tmp_path, "noseed.yaml", data))
+    assert err.value.key == "seed"
+    child = write(tmp_path, "child.yaml", {"extends": "nowhere", "colour": "red"})
+    with pytest.raises(S.ScenarioError, match="not found") as err:
+        S.load_spec(child)
+    assert err.value.key == "extends"
+
+
+def test_dates_outside_the_data_are_refused_when_run(tmp_path, dataset):
+    data = yaml.safe_load(BASE.read_text())
+    data |= {"as_of": "2021-01-08", "fit_as_of": "2021-06-30", "phases": [{"start": "2021-01-09", "intensity": 1.0, "label": "x"}],
+             "ceasefire": None, "intervention": None, "thresholds": []}
+    spec = S.load_spec(write(tmp_path, "late.yaml", data))
+    with pytest.raises(S.ScenarioError, match="outside the data") as err:
+        S.run(spec, dataset)
+    assert err.value.key == "as_of" and "late.yaml" in str(err.value)
+
+
+def test_an_unknown_reference_phase_lists_the_case_phases(dataset):
+    spec = S.load_spec(BASE, {"rate_reference": "blitz", **SMALL})
+    with pytest.raises(S.ScenarioError, match="renewed offensive") as err:
+        S.run(spec, dataset)
+    assert err.value.key == "rate_reference"
+
+
+def test_multipliers_follow_phases_intervention_and_ceasefire():
+    spec = S.load_spec(BASE)
+    gov, opp = S.multipliers(spec)
+    day = {d: i for i, d in enumerate(spec.dates)}
+    assert gov[day[pd.Timestamp("2020-01-10")]] == 0.01
+    assert gov[day[pd.Timestamp("2020-01-30")]] == 1.0
+    assert gov[day[pd.Timestamp("2020-03-01")]] == pytest.approx(0.35 * 0.115)
+    assert gov[day[pd.Timestamp("2020-03-10")]] == pytest.approx(0.35 * 0.115 * 0.14)
+    assert opp[day[pd.Timestamp("2020-02-01")]] == 1.0 and opp[day[pd.Timestamp("2020-03-01")]] == 32.0
+
+
+def test_paths_are_coherent(results):
+    r = results["as_it_happened"]
+    p = r.paths
+    assert all(p[v].shape == (2000, 90) for v in S.VARIABLES)
+    assert (np.diff(p["displaced"], axis=1) >= 0).all()  # a cumulative count never falls
+    assert (p["displaced"] <= r.calibration.population).all()  # capped at the population at risk
+    assert ((p["road_share_held"] >= 0) & (p["road_share_held"] <= 1)).all()
+    assert (np.diff(p["government_captures"], axis=1) >= 0).all()
+    assert (p["displaced_now"] == p["displaced"]).all()  # no returns in this scenario
+
+
+def test_returns_after_a_ceasefire_reduce_those_still_displaced(results):
+    p = results["january_ceasefire_holds"].paths
+    assert (p["displaced_now"] <= p["displaced"] + 1e-6).all()
+    assert np.median(p["displaced_now"][:, -1]) < 0.8 * np.median(p["displaced"][:, -1])
+
+
+def test_scenarios_order_as_their_stories_say(results):
+    med = {k: np.median(r.paths["displaced"][:, -1]) for k, r in results.items()}
+    assert med["january_ceasefire_holds"] < med["as_it_happened"] < med["offensive_to_idlib_city"]
+    assert med["as_it_happened"] < med["no_turkish_intervention"]
+    t = S.threshold_matrix(results.values())
+    assert t.loc["at least 100 places captured by 8 Mar", "the offensive continues to Idlib city"] > t.loc[
+        "at least 100 places captured by 8 Mar", "the January ceasefire holds"]
+
+
+def test_same_spec_same_paths_and_the_seed_matters(dataset):
+    spec = S.load_spec(BASE, SMALL)
+    a, b = S.run(spec, dataset), S.run(spec, dataset)
+    assert all((a.paths[v] == b.paths[v]).all() for v in S.VARIABLES)
+    c = S.run(S.load_spec(BASE, {**SMALL, "seed": 1}), dataset)
+    assert not (a.paths["net_places"] == c.paths["net_places"]).all()
+
+
+def test_thresholds_match_the_paths_and_carry_the_hash(results):
+    r = results["as_it_happened"]
+    t = r.thresholds()
+    row = t[t["threshold"] == "displaced > 500,000 by 31 Jan"].iloc[0]
+    i = r.dates.get_loc(pd.Timestamp("2020-01-31"))
+    assert row["probability"] == pytest.approx(np.mean(r.paths["displaced"][:, i] > 500_000))
+    assert set(t["spec_hash"]) == {r.spec.short_hash}
+    assert 0 < row["mc_se"] < 0.02
+
+
+def test_starting_state_uses_only_what_was_public_at_as_of(dataset):
+    """No hindsight in the start: later displacement claims cannot move the starting draws."""
+    import dataclasses
+
+    spec = S.load_spec(BASE, SMALL)
+    obs = dataset.observations
+    later = obs["info_date"] > spec.as_of
+    changed = dataclasses.replace(dataset, observations=obs.assign(value=np.where(later, obs["value"] * 3, obs["value"])))
+    a = S._calibrate(dataset, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
+    b = S._calibrate(changed, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
+    assert (a.start_displaced == b.start_displaced).all() and a.level == b.level
+
+
+def test_fitted_coupling_needs_enough_reports_and_says_so(dataset):
+    spec = S.load_spec(BASE, {"fit_as_of": "2020-01-08", "rate_reference": "opening advances", **SMALL})
+    with pytest.raises(S.ScenarioError, match="two intervals") as err:
+        S.run(spec, dataset)
+    assert err.value.key == "displacement_per_place"
+    ok = S.run(S.load_spec(BASE, {"fit_as_of": "2020-01-08", "rate_reference": "opening advances", "displacement_per_place": 5000, **SMALL}), dataset)
+    assert ok.paths["displaced"].shape == (2000, 90)
+
+
+def test_cli_run_prints_thresholds_and_writes_quantiles(capsys, tmp_path, published_dataset):
+    out = tmp_path / "q.csv"
+    code = main(["scenario", "run", "as_it_happened", "--set", "n_paths=500", "--set", "ceasefire.date=2020-02-01",
+                 "--quantiles", str(out), "--dataset", str(published_dataset)])
+    assert code == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(text.split("\n", 1)[1]))
+    assert {"threshold", "probability", "spec_hash"} <= set(table.columns) and len(table) == 6
+    q = pd.read_csv(out)
+    assert set(q["variable"]) == set(S.VARIABLES) and len(q) == 5 * 90
+    assert main(["scenario", "run", "as_it_happened", "--set", "n_paths=0", "--dataset", str(published_dataset)]) == 2
+    assert "n_paths" in capsys.readouterr().err
+
+
+def grid_file(folder: Path) -> Path:
+    return write(folder, "grid.yaml", textwrap.dedent(f"""\
+        base: {BASE}
+        n_paths: 300
+        grid:
+          ceasefire.date: ["2020-02-01", "2020-03-06"]
+          phases.2.intensity: [0.5, 1.5]
+        """))
+
+
+def test_sweep_runs_every_point_and_validates_the_grid_first(tmp_path, dataset):
+    grid = S.load_grid(grid_file(tmp_path))
+    table = S.sweep(grid, dataset)
+    assert sorted(table["point"].unique()) == [0, 1, 2, 3] and len(table) == 4 * 6
+    assert table["settings"].iloc[0] == "ceasefire.date=2020-02-01; phases.2.intensity=0.5"
+    p = table.pivot_table(index="point", columns="threshold", values="probability")["net gain of 50 places by 31 Mar"]
+    assert p[1] > p[0]  # harder push, more places
+    bad = write(tmp_path, "bad_grid.yaml", {"base": str(BASE), "n_paths": 10, "grid": {"ceasefire.date": ["2021-01-01"]}})
+    with pytest.raises(S.ScenarioError, match="outside the scenario"):
+        S.load_grid(bad)
+
+
+@pytest.mark.slow
+def test_sweep_on_a_local_dask_cluster_matches_in_process(tmp_path, dataset):
+    distributed = pytest.importorskip("distributed")
+    grid = S.load_grid(grid_file(tmp_path))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = S.sweep(grid, dataset, scheduler=cluster.scheduler_address, chunk_size=2)
+    local = S.sweep(grid, dataset)
+    pd.testing.assert_frame_equal(remote.reset_index(drop=True), local.reset_index(drop=True))
