@@ -111,3 +111,40 @@ def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dic
     ax.set_title("Places changing hands per day, by side")
     ax.legend(loc="lower left")
     return fig
+
+
+def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed: pd.DataFrame | None = None, ncols: int = 2) -> Figure:
+    """One panel per scenario: the fan of ``variable``, with what was later reported (``observed``: date, value)."""
+    q = quantiles[quantiles["variable"] == variable]
+    names = list(dict.fromkeys(q["scenario"]))
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.6 * nrows), sharex=True, sharey=True, squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        fan(ax, q[q["scenario"] == name], "scenario")
+        if observed is not None and len(observed):
+            ax.plot(observed["date"], observed["value"], "k.", ms=3, label="reported")
+        ax.set_title(name, fontsize=9)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    axes.flat[0].legend(loc="upper left", fontsize=6)
+    fig.autofmt_xdate()
+    return fig
+
+
+def threshold_bars(matrix: pd.DataFrame) -> Figure:
+    """Threshold probabilities (rows) by scenario (bars)."""
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(matrix) * max(1, len(matrix.columns) / 3) + 1))
+    y = np.arange(len(matrix))
+    h = 0.8 / max(len(matrix.columns), 1)
+    cmap = plt.get_cmap("tab10")
+    for i, name in enumerate(matrix.columns):
+        ax.barh(y + i * h, matrix[name], h, color=cmap(i % 10), label=name)
+    ax.set_yticks(y + 0.4 - h / 2, matrix.index, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    ax.legend(fontsize=7, loc="lower right")
+    return fig

@@ -203,6 +203,27 @@ def check_positive(name: str, value: int | float) -> None:
         raise ParameterError(f"must be positive, got {value}", parameter=name)
 
 
+@dataclass(frozen=True)
+class ScenarioParams(NotebookParams):
+    """Notebook 04, scenarios: which scenario files to run, and overrides applied to each."""
+
+    notebook: ClassVar[str] = "04_scenarios"
+    scenarios: tuple = ("as_it_happened", "assynt_view", "january_ceasefire_holds", "no_turkish_intervention", "offensive_to_idlib_city")
+    overrides: tuple = ()
+
+    def check(self) -> None:
+        from .errors import InputError
+        from .scenarios import parse_override
+
+        if not self.scenarios or not all(isinstance(s, str) and s for s in self.scenarios):
+            raise ParameterError("expected a non-empty list of scenario files or names", parameter="scenarios")
+        for o in self.overrides:
+            try:
+                parse_override(str(o))
+            except InputError as exc:
+                raise ParameterError(str(exc), parameter="overrides") from exc
+
+
 NOTEBOOK_SPECS: dict[str, type[NotebookParams]] = {
-    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams, TerritoryParams)
+    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams, TerritoryParams, ScenarioParams)
 }

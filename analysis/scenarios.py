@@ -45,6 +45,7 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ class ScenarioSpec:
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
-    @property
+    @cached_property
     def hash(self) -> str:
         """SHA-256 of the canonical JSON of :meth:`to_dict`: the fingerprint printed in reports."""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
@@ -447,12 +448,12 @@ def calibrate(dataset: Dataset, spec: ScenarioSpec, n_start: int = 4000) -> Cali
     Cached per dataset object and calibration key, so sweeps over scenario-only
     parameters (dates, intensities, multipliers) fit once.
     """
-    _check_dates(spec, dataset)
     key = (spec.as_of, spec.fit_as_of, spec.rate_reference, spec.displacement_start, spec.road, n_start)
     held = _CACHE.get(id(dataset))
     if held is None or held[0] is not dataset:
         held = _CACHE[id(dataset)] = (dataset, {})
     if key not in held[1]:
+        _check_dates(spec, dataset)
         held[1][key] = _calibrate(dataset, *key[:5], spec.source, n_start)
     return held[1][key]
 
@@ -805,3 +806,40 @@ def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
             m = float(p["mean"][j])
             rows.append({"phase": labels[k], "side": side, "rate": np.exp(m), "low90": np.exp(m - 1.645 * sd), "high90": np.exp(m + 1.645 * sd)})
     return pd.DataFrame(rows)
+
+
+def reported(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """What the full record later gave for the simulated variables (date, value), to draw against scenarios."""
+    m = D.measurements(dataset)
+    s = m.stock_series
+    out = {"displaced": pd.DataFrame({"date": m.origin + pd.to_timedelta(s["end"], unit="D"), "value": s["value"]})}
+    net = T.net_series(dataset)
+    out["net_places"] = pd.DataFrame({"date": net["date"], "value": net["cumulative_net_government"]})
+    return out
+
+
+def provenance(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Per scenario, the claim ids behind each fitted or reported number it used."""
+    rows = []
+    for r in results:
+        c, s = r.calibration, r.spec
+        rows += [
+            {"scenario": s.name, "quantity": f"capture rates ({s.rate_reference}, phase GLM to {c.fit_as_of.date()})",
+             "value": f"gov {np.exp(c.log_rate['government'][0]):.2f}/day, opp {np.exp(c.log_rate['opposition'][0]):.3f}/day",
+             "claims": f"{len(c.rate_claim_ids)} control-event claims public by {c.fit_as_of.date()}"},
+            {"scenario": s.name, "quantity": f"starting displaced ({s.displacement_start}, {c.as_of.date()})",
+             "value": f"median {np.median(c.start_displaced):,.0f}", "claims": " ".join(c.start_claim_ids)},
+            {"scenario": s.name, "quantity": "population at risk",
+             "value": f"{c.population:,.0f}" if s.population_at_risk == REPORTED else f"{float(s.population_at_risk):,.0f} (set)",
+             "claims": " ".join(c.population_claim_ids) if s.population_at_risk == REPORTED else "scenario file"},
+            {"scenario": s.name, "quantity": "displaced per net place",
+             "value": f"{c.per_place[0]:,.0f} (sd {c.per_place[1]:,.0f})" if s.displacement_per_place == FITTED else f"{float(s.displacement_per_place):,.0f} (set)",
+             "claims": " ".join(c.per_place_claim_ids) if s.displacement_per_place == FITTED else "scenario file"},
+            {"scenario": s.name, "quantity": f"road share ({s.road})",
+             "value": (f"{c.road_share_counts[0]} of {c.road_share_counts[1]} captures" if s.road_share == FITTED else f"{float(s.road_share):.2f} (set)")
+             + f"; {c.road_held} of {c.road_places} road places held at start",
+             "claims": "control events (as above)" if s.road_share == FITTED else "scenario file"},
+        ]
+    df = pd.DataFrame(rows)
+    # Scenarios sharing a calibration share these rows: list each once, with the scenarios using it.
+    return df.groupby(["quantity", "value", "claims"], sort=False)["scenario"].agg("; ".join).reset_index()[["scenario", "quantity", "value", "claims"]]
