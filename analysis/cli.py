@@ -12,9 +12,10 @@ from .errors import InputError
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
     from .dataset import build, publish, summary
+    from .predictions import published_tables
 
     dataset = build(args.seeds)
-    out = publish(dataset, args.out or paths.dataset_dir())
+    out = publish(dataset, args.out or paths.dataset_dir(), published_tables(dataset, args.seeds))
     print(f"wrote {out}")
     for name, table in summary(dataset).items():
         print(f"\n# rows per {name.rstrip('s')}")
@@ -89,6 +90,23 @@ def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    from . import predictions as P
+    from .dataset import load
+    from .tables import PREDICTION_SCORES
+    from .wep import load_scales
+
+    dataset = load(args.dataset)
+    scales = load_scales(args.phrases)
+    registry, rules = P.load_registry(dataset)
+    registry = P.select(registry, args.doc)
+    only = P.check_rules(args.rule, rules)
+    res = P.resolutions(registry, rules, dataset, only)
+    table = P.score(registry, res, dataset, args.scale, scales, rules, gamma=args.gamma)
+    PREDICTION_SCORES.write_csv(table, sys.stdout, float_format="%.4f")
+    return 0
+
+
 def _model_module(target: str):
     from . import displacement, territory
 
@@ -129,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/backtest)")
     p.set_defaults(func=_cmd_backtest)
+
+    p = sub.add_parser("score", help="analyst predictions against outcomes; CSV of probability ranges, resolutions and scores")
+    p.add_argument("--doc", default=None, help="only this document's predictions (doc_id)")
+    p.add_argument("--scale", default="icd203", help="verbal probability scale: kent, icd203 or phia (default icd203)")
+    p.add_argument("--rule", action="append", default=None, help="only this resolution rule (repeatable)")
+    p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map replacing the built-in one for words outside the scales")
+    p.add_argument("--gamma", type=float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
+    p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("scenario", help="run a scenario file, or sweep a grid of scenario parameters")
     ssub = p.add_subparsers(dest="action", required=True)

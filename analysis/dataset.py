@@ -94,7 +94,7 @@ def build(seeds: Path | None = None) -> Dataset:
     return Dataset(case=case, documents=catalog.table, places=gaz.table, **tables)
 
 
-def datapackage(case: Case) -> dict:
+def datapackage(case: Case, extra: tuple = ()) -> dict:
     """The Frictionless Data Package descriptor, derived from the table declarations."""
     return {
         "profile": "tabular-data-package",
@@ -105,16 +105,22 @@ def datapackage(case: Case) -> dict:
             "character span, source, date precision and information date."
         ),
         "licenses": [{"name": "CC-BY-4.0", "title": "Annotations: CC BY 4.0; quotes remain their publishers'; geography: OCHA COD-AB CC BY 3.0 IGO and OpenSyria CC BY 4.0"}],
-        "resources": [t.resource(f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES)],
+        "resources": [t.resource(f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES, *extra)],
     }
 
 
-def publish(dataset: Dataset, out_dir: Path) -> Path:
-    """Write every table and ``datapackage.json`` into ``out_dir``, atomically."""
+def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
+    """Write every table and ``datapackage.json`` into ``out_dir``, atomically.
+
+    ``extra``: (table, frame) pairs published alongside, such as the prediction
+    registry, resolutions and scores (:func:`analysis.predictions.published_tables`).
+    """
     with atomic_dir(Path(out_dir)) as staging:
         for table in (DOCUMENTS, PLACES, *CLAIM_TABLES):
             table.write_csv(getattr(dataset, table.name), staging / f"{table.name}.csv")
-        write_json(staging / "datapackage.json", datapackage(dataset.case))
+        for table, frame in extra:
+            table.write_csv(frame, staging / f"{table.name}.csv")
+        write_json(staging / "datapackage.json", datapackage(dataset.case, tuple(t for t, _ in extra)))
     return Path(out_dir)
 
 

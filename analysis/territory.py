@@ -293,29 +293,35 @@ def _glm_rubin(y: np.ndarray, phases: np.ndarray, momentum: bool):
 
 def simulate(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
     """Cumulative net places gained by the government, days as_of+1..as_of+horizon: (paths, days)."""
+    counts = simulate_counts(f, horizon_days, n_paths, seed)
+    return f.level + np.cumsum(counts["government"] - counts["opposition"], axis=1)
+
+
+def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> dict[str, np.ndarray]:
+    """Daily places taken by each side, days as_of+1..as_of+horizon: side -> (paths, days)."""
     rng = rng_for(seed + 1, f.model, f.as_of)
-    net = np.zeros((n_paths, horizon_days))
-    for sign, side in ((1, "government"), (-1, "opposition")):
+    out = {}
+    for side in ("government", "opposition"):
         p = f.params[side]
         if isinstance(p, float):
-            counts = rng.poisson(p, size=(n_paths, horizon_days))
-        else:
-            w, v = np.linalg.eigh((p["cov"] + p["cov"].T) / 2)
-            b = p["mean"] + (rng.standard_normal((n_paths, len(w))) * np.sqrt(np.clip(w, 0, None))) @ v.T
-            phase = f.phases[(f.as_of - f.start).days]  # the phase in force continues
-            col = int(np.flatnonzero(p["phases_seen"] == phase)[0])
-            counts = np.zeros((n_paths, horizon_days))
-            prev = np.zeros(n_paths)
-            slope = np.minimum(b[:, -1], MAX_MOMENTUM) if p["momentum"] else 0.0
-            for d in range(horizon_days):
-                eta = b[:, col] + slope * np.log1p(prev)
-                mu = np.exp(np.clip(eta, -10, np.log(MAX_DAILY_RATE)))
-                # Negative binomial as a gamma-Poisson mixture.
-                lam = rng.gamma(1 / p["alpha"], mu * p["alpha"]) if p["alpha"] > 1e-6 else mu
-                counts[:, d] = rng.poisson(lam)
-                prev = counts[:, d]
-        net += sign * counts
-    return f.level + np.cumsum(net, axis=1)
+            out[side] = rng.poisson(p, size=(n_paths, horizon_days)).astype(float)
+            continue
+        w, v = np.linalg.eigh((p["cov"] + p["cov"].T) / 2)
+        b = p["mean"] + (rng.standard_normal((n_paths, len(w))) * np.sqrt(np.clip(w, 0, None))) @ v.T
+        phase = f.phases[(f.as_of - f.start).days]  # the phase in force continues
+        col = int(np.flatnonzero(p["phases_seen"] == phase)[0])
+        counts = np.zeros((n_paths, horizon_days))
+        prev = np.zeros(n_paths)
+        slope = np.minimum(b[:, -1], MAX_MOMENTUM) if p["momentum"] else 0.0
+        for d in range(horizon_days):
+            eta = b[:, col] + slope * np.log1p(prev)
+            mu = np.exp(np.clip(eta, -10, np.log(MAX_DAILY_RATE)))
+            # Negative binomial as a gamma-Poisson mixture.
+            lam = rng.gamma(1 / p["alpha"], mu * p["alpha"]) if p["alpha"] > 1e-6 else mu
+            counts[:, d] = rng.poisson(lam)
+            prev = counts[:, d]
+        out[side] = counts
+    return out
 
 
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0) -> Forecast:

@@ -100,6 +100,7 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
             "01_event_dataset": ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"),
             "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
             "03_territory": ("Changes of hands", "Maps by phase", "Forecast fan", "Backtest", "Displacement and the advance"),
+            "04_scenarios": ("The scenarios", "Threshold probabilities", "Where the numbers come from", "Appendix: the specs"),
         }[r.name]
         for heading in headings:
             assert heading in text, f"{heading!r} missing from {r.name}"

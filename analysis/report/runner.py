@@ -167,8 +167,10 @@ def run_reports(
     dataset = paths.dataset_dir(out_dir)
     if not (dataset / "datapackage.json").is_file():
         from ..dataset import build, publish
+        from ..predictions import published_tables
 
-        publish(build(), dataset)
+        built = build()
+        publish(built, dataset, published_tables(built))
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ReportResult] = []
     ctx = multiprocessing.get_context("spawn")
