@@ -148,3 +148,49 @@ def threshold_bars(matrix: pd.DataFrame) -> Figure:
     ax.set_xlabel("probability")
     ax.legend(fontsize=7, loc="lower right")
     return fig
+
+
+def outcome_timeline(changes: pd.DataFrame, stocks: pd.DataFrame, milestones: pd.DataFrame, issued: pd.Timestamp, end: pd.Timestamp) -> Figure:
+    """What happened after a forecast: named places taken per side (cumulative) and displacement reports.
+
+    ``changes``: changes of hands (date_end, to_side); ``stocks``: regional displacement reports (date, value).
+    """
+    from .style import SIDE_COLOURS
+
+    start = min(issued, changes["date_end"].min()) if len(changes) else issued
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8, 5.2), sharex=True)
+    for side, g in changes[(changes["date_end"] > issued) & (changes["date_end"] <= end)].groupby("to_side"):
+        days = g.sort_values("date_end")["date_end"]
+        a1.step(days, np.arange(1, len(days) + 1), where="post", color=SIDE_COLOURS.get(side, "grey"), label=f"taken by the {side}")
+    a1.set_ylabel("named places taken\nsince the forecast")
+    a1.legend(loc="upper left", fontsize=7)
+    s = stocks[stocks["date"] <= end]
+    a2.plot(s["date"], s["value"], "ko-", ms=3, lw=0.8, label="regional displacement reports")
+    a2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    a2.set_ylabel("people displaced\nsince the baseline")
+    a2.legend(loc="upper left", fontsize=7)
+    for ax in (a1, a2):
+        shade_milestones(ax, milestones[(milestones["date_start"] >= start) & (milestones["date_start"] <= end)])
+        ax.axvline(issued, color="black", lw=1.2)
+        ax.set_xlim(start - pd.Timedelta(days=3), end)
+    a1.annotate(f"forecast issued {issued.date()}", (issued, 0.95), xycoords=("data", "axes fraction"), fontsize=7, ha="left", va="top")
+    fig.autofmt_xdate()
+    return fig
+
+
+def probability_ranges(scores: pd.DataFrame) -> Figure:
+    """Each resolved reading: the analyst's range (bar), the model's probability (diamond) and the outcome (0 or 1)."""
+    s = scores[scores["resolution"].isin(["yes", "no"])].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.38 * max(len(s), 1) + 1.2))
+    y = np.arange(len(s))
+    ax.barh(y, s["p_high"] - s["p_low"], left=s["p_low"], height=0.5, color=FAN_COLOUR, alpha=0.5, label="analyst's words as a range")
+    ax.scatter(s["model_p"], y, marker="D", color="black", s=22, zorder=3, label="model, same day")
+    outcome = (s["resolution"] == "yes").astype(float)
+    ax.scatter(outcome, y, marker="|", color="#b2182b", s=160, zorder=4, label="outcome (0 = no, 1 = yes)")
+    labels = [f"{pid.split(':')[-1]} {rule}" for pid, rule in zip(s["prediction_id"], s["rule"], strict=True)]
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("probability of the event")
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    return fig

@@ -224,6 +224,29 @@ class ScenarioParams(NotebookParams):
                 raise ParameterError(str(exc), parameter="overrides") from exc
 
 
+@dataclass(frozen=True)
+class ForecastVsOutcomeParams(NotebookParams):
+    """Notebook 05, an analyst's forecast against the outcome."""
+
+    notebook: ClassVar[str] = "05_forecast_vs_outcome"
+    doc_id: str = "assynt_2020-01-08"
+    wep_scale: str = "icd203"
+    resolution_rules: tuple = ()
+    phrase_map: str = ""
+    recalibration_gamma: float = 1.5
+
+    def check(self) -> None:
+        from .wep import load_scales
+
+        scales = load_scales(self.phrase_map or None)
+        if self.wep_scale not in scales.names:
+            raise ParameterError(f"unknown scale {self.wep_scale!r}; choose one of {', '.join(scales.names)}", parameter="wep_scale")
+        if not all(isinstance(r, str) for r in self.resolution_rules):
+            raise ParameterError("expected a list of rule names", parameter="resolution_rules")
+        if self.recalibration_gamma <= 0:
+            raise ParameterError(f"must be positive, got {self.recalibration_gamma}", parameter="recalibration_gamma")
+
+
 NOTEBOOK_SPECS: dict[str, type[NotebookParams]] = {
-    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams, TerritoryParams, ScenarioParams)
+    spec.notebook: spec for spec in (EventDatasetParams, DisplacementParams, TerritoryParams, ScenarioParams, ForecastVsOutcomeParams)
 }

@@ -517,3 +517,51 @@ def check_rules(names, rules: dict[str, Rule]) -> tuple[str, ...]:
         if n not in rules:
             raise ParameterError(f"unknown resolution rule {n!r}; rules: {sorted(rules)}", parameter="resolution_rules")
     return names
+
+
+def plain_verdict(registry: pd.DataFrame, verdict: pd.DataFrame, scores: pd.DataFrame, scale_title: str) -> str:
+    """A short plain-language verdict on one document's predictions, with its own caveats."""
+    v = verdict.set_index("prediction_id")["verdict"]
+    n = len(registry)
+    counts = {k: int((v == k).sum()) for k in ("yes", "no", "partly", "unresolvable")}
+    resolved = n - counts["unresolvable"]
+    s = scores[scores["resolution"].isin(["yes", "no"])]
+    both = s[s["model_p"].notna()]
+    parts = [
+        f"Of {n} forward-looking statements, {resolved} could be read against the dataset: "
+        f"{counts['yes']} came true on every reading, {counts['no']} on none, and {counts['partly']} on some readings but not others. "
+        f"{counts['unresolvable']} cannot be resolved from these documents (the reasons are in the table)."
+    ]
+    if len(s):
+        parts.append(
+            f"Read on the {scale_title}, the words score a mean Brier of {s['brier_low'].mean():.2f} to {s['brier_high'].mean():.2f} "
+            f"(midpoint {s['brier_mid'].mean():.2f}) over {len(s)} resolved readings; 0 is perfect and 0.25 is a coin toss."
+        )
+    if len(both):
+        parts.append(
+            f"On the {len(both)} readings a model could also forecast with what was public that day, the analyst's words score "
+            f"{both['brier_low'].mean():.2f} to {both['brier_high'].mean():.2f} and the model {both['model_brier'].mean():.2f}."
+        )
+    else:
+        parts.append("No reading could be given a model probability: the models forecast only displacement and places taken, from claims public on the issue date.")
+    parts.append(
+        "Caveats: turning words into numbers depends on the scale and, for words outside it, on this project's phrase map; "
+        "each reading is one explicit interpretation of a vague claim, and the verdict can change with the reading; "
+        "places are the named places in the documents, which undercount what changed hands; and with this few claims the "
+        "scores describe these statements, not the analyst's skill."
+    )
+    return " ".join(parts)
+
+
+def record(dataset: Dataset) -> _Record:
+    """The full record the resolutions read: changes of hands, regional displacement reports, milestones."""
+    return _Record(dataset)
+
+
+def evidence_table(res: pd.DataFrame, max_ids: int = 2) -> pd.DataFrame:
+    """Resolutions for a report: short prediction ids and at most ``max_ids`` evidence ids (the CSV has them all)."""
+    ev = res[["prediction_id", "rule", "window_start", "window_end", "resolution", "reason", "evidence"]].copy()
+    ev["prediction_id"] = ev["prediction_id"].str.split(":").str[-1]
+    ids = ev["evidence"].fillna("").str.split()
+    ev["evidence"] = [" ".join(i[:max_ids]) + (f" (+{len(i) - max_ids} more)" if len(i) > max_ids else "") for i in ids]
+    return ev

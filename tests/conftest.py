@@ -23,7 +23,9 @@ def published_dataset(dataset, tmp_path_factory) -> Path:
 
     CLI tests must not read ``reports/dataset``: a clean clone has none.
     """
-    return publish(dataset, tmp_path_factory.mktemp("dataset"))
+    from analysis.predictions import published_tables
+
+    return publish(dataset, tmp_path_factory.mktemp("dataset"), published_tables(dataset))
 
 
 @pytest.fixture()

@@ -101,6 +101,8 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
             "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
             "03_territory": ("Changes of hands", "Maps by phase", "Forecast fan", "Backtest", "Displacement and the advance"),
             "04_scenarios": ("The scenarios", "Threshold probabilities", "Where the numbers come from", "Appendix: the specs"),
+            "05_forecast_vs_outcome_assynt": ("The verdict in plain words", "Claim by claim", "Evidence", "What happened after the forecast", "Scores and calibration"),
+            "05_forecast_vs_outcome_haaretz": ("The verdict in plain words", "Claim by claim", "Evidence", "What happened after the forecast"),
         }[r.name]
         for heading in headings:
             assert heading in text, f"{heading!r} missing from {r.name}"
