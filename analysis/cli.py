@@ -35,10 +35,11 @@ def _cmd_reports(args: argparse.Namespace) -> int:
         params_file=args.file,
         workers=args.workers,
         output=args.out,
+        force=args.force,
     )
     failed = [r for r in results if not r.ok]
     for r in results:
-        status = "ok" if r.ok else "FAILED"
+        status = ("cached" if r.cached else "ok") if r.ok else "FAILED"
         print(f"{status:7s} {r.name}: {r.pdf if r.ok else r.error}")
     return 1 if failed else 0
 
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-f", "--file", type=Path, default=None, help="YAML file of parameters")
     p.add_argument("--workers", type=int, default=3, help="notebooks run in parallel (default 3)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--force", action="store_true", help="re-execute every report even if its inputs are unchanged")
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")

@@ -152,3 +152,30 @@ def test_model_reports_run_with_non_default_parameters(tmp_path):
     text = {r.name: _pdf_text(r.pdf) for r in res}
     assert "As of 16 February 2020" in text["02_displacement"]
     assert "As of 2020-02-16" in text["03_territory"]
+
+
+@pytest.mark.slow
+def test_scenario_and_outcome_reports_run_with_non_default_parameters(tmp_path):
+    overrides = {"scenarios": ["no_turkish_intervention"], "overrides": ["n_paths=500", "ceasefire.date=2020-02-20"],
+                 "wep_scale": "kent", "resolution_rules": ["displaced_500k", "captures_100"]}
+    res = run_reports(["04_scenarios", "05_forecast_vs_outcome_assynt"], overrides=overrides, output=tmp_path, progress=False)
+    assert all(r.ok for r in res), [r.error for r in res]
+    text = {r.name: _pdf_text(r.pdf) for r in res}
+    assert "no Turkish intervention" in text["04_scenarios"] and "the Assynt view" not in text["04_scenarios"]
+    assert "2020-02-20" in text["04_scenarios"]  # the override reached the spec (and its hash)
+    assert "Sherman Kent" in text["05_forecast_vs_outcome_assynt"]
+    with pytest.raises(ParameterError, match="wep_scale"):
+        run_reports(["05_forecast_vs_outcome_assynt"], overrides={"wep_scale": "nato"}, output=tmp_path, progress=False)
+
+
+@pytest.mark.slow
+def test_unchanged_reports_are_reused_and_changed_ones_rerun(tmp_path):
+    first = run_reports(["01_event_dataset"], output=tmp_path, progress=False)
+    assert first[0].ok and not first[0].cached
+    pdf = first[0].pdf.read_bytes()
+    again = run_reports(["01_event_dataset"], output=tmp_path, progress=False)
+    assert again[0].cached and again[0].pdf.read_bytes() == pdf
+    changed = run_reports(["01_event_dataset"], overrides={"as_of": "2020-02-01"}, output=tmp_path, progress=False)
+    assert changed[0].ok and not changed[0].cached
+    forced = run_reports(["01_event_dataset"], overrides={"as_of": "2020-02-01"}, output=tmp_path, progress=False, force=True)
+    assert forced[0].ok and not forced[0].cached

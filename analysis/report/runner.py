@@ -40,6 +40,7 @@ class ReportResult:
     pdf: Path | None = None
     executed: Path | None = None
     error: str | None = None
+    cached: bool = False  # inputs unchanged since the last good render: the PDF was reused
 
 
 def load_jobs(notebooks_dir: Path | None = None) -> list[ReportJob]:
@@ -103,7 +104,60 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
     return planned
 
 
-def _execute(job: ReportJob, out_dir: Path, output_root: Path) -> ReportResult:
+CACHE_DIR = ".cache"
+_CODE_SUFFIXES = (".py", ".lua", ".typ", ".yaml")
+_PINNED = ("numpy", "pandas", "statsmodels", "matplotlib", "scipy", "papermill", "pypandoc-binary", "typst", "scoringrules")
+
+
+def _tree_digest(h, root: Path, skip: tuple[str, ...] = ()) -> None:
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = f.relative_to(root).as_posix()
+        if rel.startswith(skip) or "__pycache__" in rel or rel.startswith(CACHE_DIR):
+            continue
+        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+def input_key(job: ReportJob, dataset_dir: Path) -> str:
+    """SHA-256 of everything a report depends on: notebook, parameters, dataset, seeds, code, library versions.
+
+    The same key means the same inputs, so the last good PDF (byte-identical by
+    construction) can be reused instead of re-executing the notebook.
+    """
+    import hashlib
+    import json
+    import platform
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    h.update(job.notebook.read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
+    _tree_digest(h, Path(dataset_dir))
+    _tree_digest(h, paths.seeds_dir(), skip=("geo/",))
+    geo = paths.seeds_dir() / "geo"
+    if geo.exists():
+        h.update(" ".join(f"{p.relative_to(geo).as_posix()}:{p.stat().st_size}" for p in sorted(geo.rglob("*")) if p.is_file()).encode())
+    package = Path(__file__).resolve().parents[1]
+    for f in sorted(package.rglob("*")):
+        if f.suffix in _CODE_SUFFIXES and "__pycache__" not in f.parts:
+            h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
+    versions = []
+    for dist in _PINNED:
+        try:
+            versions.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist}==none")
+    h.update(" ".join([platform.python_version(), *versions]).encode())
+    return h.hexdigest()
+
+
+def _cached(job: ReportJob, out_dir: Path, key: str) -> ReportResult | None:
+    pdf, executed, stamp = out_dir / f"{job.name}.pdf", out_dir / f"{job.name}.ipynb", out_dir / CACHE_DIR / f"{job.name}.sha256"
+    if pdf.is_file() and executed.is_file() and stamp.is_file() and stamp.read_text().strip() == key:
+        return ReportResult(job.name, True, 0.0, pdf=pdf, executed=executed, cached=True)
+    return None
+
+
+def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None = None) -> ReportResult:
     """Worker: run one notebook with papermill, then render its PDF. Runs in a child process."""
     import papermill as pm
 
@@ -135,6 +189,11 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path) -> ReportResult:
     if failed.exists():
         failed.unlink()
     shutil.rmtree(build, ignore_errors=True)
+    if key is not None:
+        from ..io import write_text
+
+        (out_dir / CACHE_DIR).mkdir(exist_ok=True)
+        write_text(out_dir / CACHE_DIR / f"{job.name}.sha256", key + "\n")
     return ReportResult(job.name, True, time.perf_counter() - t0, pdf=pdf, executed=executed)
 
 
@@ -145,8 +204,13 @@ def run_reports(
     workers: int = 3,
     output: Path | None = None,
     progress: bool = True,
+    force: bool = False,
 ) -> list[ReportResult]:
-    """Execute the selected reports (all by default) and render their PDFs into ``output``."""
+    """Execute the selected reports (all by default) and render their PDFs into ``output``.
+
+    A report whose inputs (:func:`input_key`) are unchanged since its last good
+    render is reused, not re-executed, unless ``force``.
+    """
     out_dir = Path(output or paths.output_dir())
     if workers < 1:
         raise ParameterError("must be at least 1", parameter="workers")
@@ -173,9 +237,19 @@ def run_reports(
         publish(built, dataset, published_tables(built))
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ReportResult] = []
+    keys = {job.name: input_key(job, dataset) for job in jobs}
+    todo = []
+    for job in jobs:
+        hit = None if force else _cached(job, out_dir, keys[job.name])
+        if hit is None:
+            todo.append(job)
+        else:
+            results.append(hit)
+    if not todo:
+        return results
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute, job, out_dir, out_dir) for job in jobs]
+    with cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute, job, out_dir, out_dir, keys[job.name]) for job in todo]
         iterator = cf.as_completed(futures)
         if progress:
             from tqdm import tqdm
