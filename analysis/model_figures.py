@@ -125,12 +125,17 @@ def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed:
             ax.plot(observed["date"], observed["value"], "k.", ms=3, label="reported")
         ax.set_title(name, fontsize=9)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    for ax in axes.flat[len(names):]:
-        ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel)
     axes.flat[0].legend(loc="upper left", fontsize=6)
     fig.autofmt_xdate()
+    for k, ax in enumerate(axes.flat[len(names):], start=len(names)):
+        ax.set_visible(False)
+        if k - ncols >= 0:  # the panel above an empty slot is the last of its column: give it date labels
+            above = axes.flat[k - ncols]
+            above.xaxis.set_tick_params(labelbottom=True)
+            for label in above.get_xticklabels():
+                label.set(rotation=30, ha="right")
     return fig
 
 
