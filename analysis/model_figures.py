@@ -199,3 +199,24 @@ def probability_ranges(scores: pd.DataFrame) -> Figure:
     ax.set_xlabel("probability of the event")
     ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     return fig
+
+
+def named_vs_claimed(latent: pd.DataFrame, claims: pd.DataFrame, share: float, side: str = "government") -> Figure:
+    """Named places taken, the estimate in full (named / completeness) and each aggregate claim as a bar.
+
+    A claim of K places over [start, end] is drawn from the estimate at its start up by K, at its end date.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.step(latent["date"], latent["named"], where="post", color="black", lw=1.2, label=f"named places taken by the {side}")
+    ax.fill_between(latent["date"], latent["low90"], latent["high90"], step="post", color=FAN_COLOUR, alpha=0.25, lw=0)
+    ax.step(latent["date"], latent["estimate"], where="post", color=FAN_COLOUR, lw=1.2,
+            label=f"estimated in full: named / {share:.2f} (90% band)")
+    base = latent.set_index("date")["estimate"]
+    for r in claims.itertuples():
+        y0 = float(base.asof(r.date_start - pd.Timedelta(days=1))) if r.date_start > base.index[0] else 0.0
+        ax.vlines(r.date_end, y0, y0 + r.claimed, color="#b2182b", lw=2, alpha=0.8)
+    ax.vlines([], 0, 0, color="#b2182b", lw=2, label="aggregate claim: places taken over its interval")
+    ax.set_ylabel("places taken since the baseline")
+    ax.legend(loc="upper left", fontsize=7)
+    fig.autofmt_xdate()
+    return fig

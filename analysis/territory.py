@@ -451,3 +451,60 @@ def headline(series: pd.DataFrame, fc: Forecast) -> dict:
     observed = series.set_index("date")["cumulative_net_government"].get(last["date"])
     return {"date": last["date"].date(), "q10": last["q10"], "q50": last["q50"], "q90": last["q90"],
             "observed": None if observed is None else float(observed), "n_claims": len(fc.claim_ids)}
+
+
+# ------------------------------------------------- completeness and districts
+
+
+def completeness_model(dataset: Dataset, side: str = "government") -> dict:
+    """How complete the named places are: the aggregate claims as observations of the same process.
+
+    Each aggregate claim of places taken by ``side`` over an interval (``completeness``)
+    is read as the true count K over that interval; the named changes n over the
+    same interval are a binomial thinning of it, n ~ Binomial(K, c). The share c
+    is fitted by a binomial GLM with an intercept only (statsmodels); its standard
+    error is widened by the Pearson dispersion when that exceeds 1 (quasi-binomial),
+    since the claims overlap and are not independent.
+    A claim with more named places than it claims counts K = n. "More than"
+    claims are read at their value, which makes c an upper bound.
+    """
+    comp = completeness(dataset)
+    comp = comp[comp["side"] == side]
+    if len(comp) < 2:
+        raise ParameterError(f"fewer than two aggregate claims of places taken by the {side}", parameter="dataset")
+    k = np.maximum(comp["claimed"].to_numpy(float), comp["named"].to_numpy(float))
+    n = comp["named"].to_numpy(float)
+    endog = np.column_stack([n, k - n])
+    res = sm.GLM(endog, np.ones((len(n), 1)), family=sm.families.Binomial()).fit()
+    dispersion = float(res.pearson_chi2 / max(res.df_resid, 1))
+    b, se = float(res.params[0]), float(res.bse[0]) * np.sqrt(max(dispersion, 1.0))  # never narrower than binomial
+    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    return {"side": side, "share": expit(b), "low90": expit(b - 1.645 * se), "high90": expit(b + 1.645 * se),
+            "claims": len(comp), "named": int(n.sum()), "claimed": int(k.sum()), "dispersion": dispersion,
+            "claim_ids": tuple(comp["claim_id"]), "table": comp}
+
+
+def latent_captures(series: pd.DataFrame, model: dict) -> pd.DataFrame:
+    """Cumulative places taken by the model's side, named and estimated in full (named / completeness, 90% band)."""
+    col = "government_captures" if model["side"] == "government" else "opposition_captures"
+    named = series[col].cumsum()
+    return pd.DataFrame({"date": series["date"], "named": named, "estimate": named / model["share"],
+                         "low90": named / model["high90"], "high90": named / model["low90"]})
+
+
+def district_series(dataset: Dataset, districts: list[dict]) -> pd.DataFrame:
+    """Changes of hands by OCHA admin-2 district where the place can be placed, and the unplaced rest.
+
+    One row per district with any change: places taken by each side, net gain and the
+    first and last change; a final row counts the changes that no P-code places.
+    """
+    ch = changes_of_hands(dataset.control_events).changes
+    names = {d["pcode"]: d["name"] for d in districts}
+    rows = []
+    for code, g in ch.groupby(ch["admin2_pcode"].fillna("unplaced"), sort=True):
+        gov, opp = int((g["to_side"] == "government").sum()), int((g["to_side"] == "opposition").sum())
+        rows.append({"admin2_pcode": code, "district": names.get(code, "not placeable (no OCHA P-code)" if code == "unplaced" else code),
+                     "to_government": gov, "to_opposition": opp, "net_government": gov - opp,
+                     "first": g["date_end"].min(), "last": g["date_end"].max(), "places": ", ".join(sorted(set(g["place_name"])))[:120]})
+    out = pd.DataFrame(rows)
+    return pd.concat([out[out["admin2_pcode"] != "unplaced"], out[out["admin2_pcode"] == "unplaced"]], ignore_index=True)

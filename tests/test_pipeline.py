@@ -99,7 +99,7 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
         headings = {
             "01_event_dataset": ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"),
             "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
-            "03_territory": ("Changes of hands", "Maps by phase", "Forecast fan", "Backtest", "Displacement and the advance"),
+            "03_territory": ("Changes of hands", "By district", "Maps by phase", "Forecast fan", "Backtest", "Displacement and the advance"),
             "04_scenarios": ("The scenarios", "Threshold probabilities", "Where the numbers come from", "Appendix: the specs"),
             "05_forecast_vs_outcome_assynt": ("The verdict in plain words", "Claim by claim", "Evidence", "What happened after the forecast", "Scores and calibration"),
             "05_forecast_vs_outcome_haaretz": ("The verdict in plain words", "Claim by claim", "Evidence", "What happened after the forecast"),

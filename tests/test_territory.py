@@ -127,3 +127,26 @@ def test_completeness_and_coupling_report_their_evidence(dataset):
     # Displacement rose while the government advanced: the estimate is positive and its interval excludes 0.
     assert cp["low90"] > 0 and cp["n_intervals"] >= 2
     assert cp["intervals"]["ids"].str.contains("->").all()
+
+
+def test_completeness_model_reads_the_claims_as_measurements(dataset):
+    m = T.completeness_model(dataset)
+    assert 0 < m["low90"] < m["share"] < m["high90"] < 1
+    assert m["share"] == pytest.approx(m["named"] / m["claimed"], rel=1e-6)  # intercept-only binomial MLE: pooled ratio
+    assert m["claims"] == len(m["table"]) and all(i in set(dataset.observations["claim_id"]) for i in m["claim_ids"])
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    latent = T.latent_captures(T.net_series(dataset, start=start), m)
+    last = latent.iloc[-1]
+    assert last["low90"] <= last["estimate"] <= last["high90"] and last["estimate"] >= last["named"]
+
+
+def test_district_series_places_only_what_ocha_codes_place(dataset):
+    from analysis import maps
+
+    d = T.district_series(dataset, maps.admin2(dataset.case.map_admin1_pcodes))
+    changes = T.changes_of_hands(dataset.control_events).changes
+    assert d["to_government"].sum() + d["to_opposition"].sum() == len(changes)  # every change counted once
+    assert d.iloc[-1]["admin2_pcode"] == "unplaced"
+    placed = d[d["admin2_pcode"] != "unplaced"]
+    assert set(placed["admin2_pcode"]) == set(changes["admin2_pcode"].dropna())
+    assert "Al Ma'ra" in set(placed["district"])  # Ma'arrat al-Nu'man's district
