@@ -360,22 +360,17 @@ def _validate(data: dict, file) -> ScenarioSpec:
         phases.append(Phase(q["start"], _non_negative(q["intensity"], file, f"phases.{i}.intensity"), q["label"]))
     v["phases"] = tuple(phases)
 
-    if v["ceasefire"] is not None:
-        _check_keys(v["ceasefire"], _CEASEFIRE, file, "ceasefire.")
-        c = {k: _typed(v["ceasefire"][k], t, file, f"ceasefire.{k}") for k, t in _CEASEFIRE.items()}
-        within(c["date"], "ceasefire.date", as_of + pd.Timedelta(days=1))
+    for key, schema, cls in (("ceasefire", _CEASEFIRE, Ceasefire), ("intervention", _INTERVENTION, Intervention)):
+        if v[key] is None:
+            continue
+        _check_keys(v[key], schema, file, f"{key}.")
+        c = {k: _typed(v[key][k], t, file, f"{key}.{k}") for k, t in schema.items()}
+        within(c["date"], f"{key}.date", as_of + pd.Timedelta(days=1))
         for k in ("capture_multiplier", "recapture_multiplier"):
-            _non_negative(c[k], file, f"ceasefire.{k}")
-        if not 0 <= c["return_rate"] <= 1:
-            raise ScenarioError(f"a daily share, between 0 and 1 (got {c['return_rate']})", file=file, key="ceasefire.return_rate")
-        v["ceasefire"] = Ceasefire(**c)
-    if v["intervention"] is not None:
-        _check_keys(v["intervention"], _INTERVENTION, file, "intervention.")
-        c = {k: _typed(v["intervention"][k], t, file, f"intervention.{k}") for k, t in _INTERVENTION.items()}
-        within(c["date"], "intervention.date", as_of + pd.Timedelta(days=1))
-        for k in ("capture_multiplier", "recapture_multiplier"):
-            _non_negative(c[k], file, f"intervention.{k}")
-        v["intervention"] = Intervention(**c)
+            _non_negative(c[k], file, f"{key}.{k}")
+        if "return_rate" in c and not 0 <= c["return_rate"] <= 1:
+            raise ScenarioError(f"a daily share, between 0 and 1 (got {c['return_rate']})", file=file, key=f"{key}.return_rate")
+        v[key] = cls(**c)
 
     if isinstance(v["population_at_risk"], float) and v["population_at_risk"] <= 0:
         raise ScenarioError(f"must be positive (got {v['population_at_risk']})", file=file, key="population_at_risk")
@@ -944,3 +939,14 @@ def provenance(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     # Scenarios sharing a calibration share these rows: list each once, with the scenarios using it.
     return df.groupby(["quantity", "value", "claims"], sort=False)["scenario"].agg("; ".join).reset_index()[["scenario", "quantity", "value", "claims"]]
+
+
+def spec_overview(specs: Sequence[ScenarioSpec]) -> pd.DataFrame:
+    """One row per scenario: name, short hash, file, dates, paths and what it assumes (for reports)."""
+    return pd.DataFrame([{"scenario": s.name, "spec hash": s.short_hash, "file": s.source, "start": s.as_of.date(),
+                          "end": s.end.date(), "paths": s.n_paths, "what it assumes": s.description} for s in specs])
+
+
+def all_quantiles(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Every scenario's daily quantiles in one table."""
+    return pd.concat([r.quantiles() for r in results], ignore_index=True)

@@ -8,25 +8,18 @@ in the same run, so machine noise cancels).
 
 from __future__ import annotations
 
-import time
-
 from statsmodels.base.model import GenericLikelihoodModel
 
 from analysis import displacement
 from analysis.dataset import load
 from analysis.forecast import summarise_backtest
-
-
-def _timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
+from benchmarks import timed
 
 
 def main() -> None:
     ds = load()
     displacement.fit(ds, "2020-02-11", "gompertz")  # warm imports and caches, untimed
-    seconds, bt = _timed(lambda: displacement.backtest(ds, n_paths=10_000))
+    seconds, bt = timed(lambda: displacement.backtest(ds, n_paths=10_000))
     summary = summarise_backtest(bt.scores)
     print("## displacement backtest (all models, all origins, 10,000 paths)")
     print(f"origins {bt.scores['as_of'].nunique()}, models {len(displacement.MODELS)}, scored cases {len(bt.scores)}, skipped fits {len(bt.skipped)}")
@@ -37,7 +30,7 @@ def main() -> None:
     displacement.GrowthModel.score = GenericLikelihoodModel.score
     displacement.GrowthModel.hessian = GenericLikelihoodModel.hessian
     try:
-        naive, _ = _timed(lambda: displacement.backtest(ds, n_paths=10_000))
+        naive, _ = timed(lambda: displacement.backtest(ds, n_paths=10_000))
     finally:
         displacement.GrowthModel.score, displacement.GrowthModel.hessian = saved
     print(f"same backtest, one-point-at-a-time derivatives: {naive:.2f} s (speed-up {naive / seconds:.1f}x)")

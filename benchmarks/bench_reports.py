@@ -17,13 +17,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 
 from analysis import paths
 from analysis.report.runner import load_jobs, run_reports
+from benchmarks import timed
 
 BIN = Path(sys.executable).parent
 
@@ -33,12 +33,6 @@ def _floor_notebook(path: Path) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("import numpy, pandas, matplotlib.pyplot, statsmodels.api")]
     nbformat.write(nb, path)
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def main() -> None:
@@ -72,7 +66,7 @@ def main() -> None:
                 subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, capture_output=True)
 
         ours()  # warm-up: dataset built, caches filled
-        t_floor, t_ours, t_cached, t_naive = _timed(floor), _timed(ours), _timed(ours_cached), _timed(naive)
+        t_floor, t_ours, t_cached, t_naive = (timed(f)[0] for f in (floor, ours, ours_cached, naive))
     print(f"reports: {len(jobs)} notebook(s)")
     print(f"  floor (kernel + imports, sequential):        {t_floor:7.2f} s")
     print(f"  ours, every notebook re-executed, with PDFs: {t_ours:7.2f} s   ours/floor = {t_ours / t_floor:.2f} (target <= 1.3)")

@@ -11,27 +11,21 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
 
 from analysis import scenarios as S
 from analysis.dataset import load
-
-
-def _timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
+from benchmarks import timed
 
 
 def main() -> None:
     ds = load()
     specs = [S.load_spec(p, {"horizon_days": 120, "n_paths": 10_000, "seed": seed}) for seed in (0, 1) for p in S.shipped()]
-    fit_s, cals = _timed(lambda: [S.calibrate(ds, s) for s in specs])
-    jit_s, _ = _timed(lambda: S.simulate(specs[0], cals[0]))  # compiles the kernel (cached on disk after)
-    run_s, _ = _timed(lambda: [S.simulate(s, c) for s, c in zip(specs, cals, strict=True)])
+    fit_s, cals = timed(lambda: [S.calibrate(ds, s) for s in specs])
+    jit_s, _ = timed(lambda: S.simulate(specs[0], cals[0]))  # compiles the kernel (cached on disk after)
+    run_s, _ = timed(lambda: [S.simulate(s, c) for s, c in zip(specs, cals, strict=True)])
     print("## scenario engine (10 scenarios x 10,000 paths x 120 days, one process)")
     print(f"calibration (fits, once per cut-off): {fit_s:.2f} s; first call incl. numba compile or cache load: {jit_s:.2f} s")
     print(f"simulation: {run_s:.2f} s, {run_s / len(specs) * 1000:.0f} ms per scenario (target <= 1 s for all 10)")
@@ -52,7 +46,7 @@ def main() -> None:
         path.write_text(yaml.safe_dump(grid))
         g = S.load_grid(path)
         n = len(g.points())
-        local_s, table = _timed(lambda: S.sweep(g, ds))
+        local_s, table = timed(lambda: S.sweep(g, ds))
         print(f"\n## sweep ({n:,} points x {g.n_paths} paths x 90 days)")
         print(f"in-process: {local_s:.1f} s ({local_s / n * 1000:.1f} ms per point), {len(table):,} rows")
         try:
@@ -61,6 +55,6 @@ def main() -> None:
             print("local Dask cluster: skipped (install the [dask] extra)")
             return
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-            dask_s, remote = _timed(lambda: S.sweep(g, ds, scheduler=cluster.scheduler_address))
+            dask_s, remote = timed(lambda: S.sweep(g, ds, scheduler=cluster.scheduler_address))
         same = remote.reset_index(drop=True).equals(table.reset_index(drop=True))
         print(f"local Dask cluster (2 workers): {dask_s:.1f} s, {local_s / dask_s:.2f}x in-process; identical table: {same}")
