@@ -105,7 +105,6 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
 
 
 CACHE_DIR = ".cache"
-_CODE_SUFFIXES = (".py", ".lua", ".typ", ".yaml")
 _PINNED = ("numpy", "pandas", "statsmodels", "matplotlib", "scipy", "papermill", "pypandoc-binary", "typst", "scoringrules")
 
 
@@ -136,10 +135,9 @@ def input_key(job: ReportJob, dataset_dir: Path) -> str:
     geo = paths.seeds_dir() / "geo"
     if geo.exists():
         h.update(" ".join(f"{p.relative_to(geo).as_posix()}:{p.stat().st_size}" for p in sorted(geo.rglob("*")) if p.is_file()).encode())
-    package = Path(__file__).resolve().parents[1]
-    for f in sorted(package.rglob("*")):
-        if f.suffix in _CODE_SUFFIXES and "__pycache__" not in f.parts:
-            h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
+    from ..memo import code_digest
+
+    h.update(code_digest().encode())
     versions = []
     for dist in _PINNED:
         try:

@@ -1,0 +1,28 @@
+"""Memoised backtests: reused only while the function, its arguments, the data and the code are unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from analysis import memo
+
+CALLS: list[int] = []
+
+
+def _count_rows(dataset, scale: int = 1) -> int:
+    CALLS.append(scale)
+    return len(dataset.observations) * scale
+
+
+def test_a_result_is_reused_until_the_data_or_arguments_change(tmp_path, dataset):
+    CALLS.clear()
+    assert memo.cached(_count_rows, dataset, scale=2, cache_dir=tmp_path) == 2 * len(dataset.observations)
+    assert memo.cached(_count_rows, dataset, scale=2, cache_dir=tmp_path) == 2 * len(dataset.observations)
+    assert CALLS == [2]  # the second call read the stored result
+    memo.cached(_count_rows, dataset, scale=3, cache_dir=tmp_path)
+    assert CALLS == [2, 3]  # another argument, another key
+    obs = dataset.observations
+    changed = dataclasses.replace(dataset, observations=obs.assign(value=obs["value"] + 1))
+    assert memo.key(_count_rows, changed, scale=2) != memo.key(_count_rows, dataset, scale=2)
+    memo.cached(_count_rows, changed, scale=2, cache_dir=tmp_path)
+    assert CALLS == [2, 3, 2]  # changed data is recomputed, never served stale
