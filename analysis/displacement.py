@@ -160,6 +160,12 @@ class Measurements:
             }
         )
 
+    @property
+    def dated_stocks(self) -> pd.DataFrame:
+        """:attr:`stock_series` with the calendar ``date`` each figure refers to."""
+        s = self.stock_series
+        return s.assign(date=self.origin + pd.to_timedelta(s["end"], unit="D"))
+
 
 def measurements(dataset: Dataset, population_at_risk: float | None = None) -> Measurements:
     """The model-ready displacement observations of ``dataset`` (already cut to an as-of view)."""

@@ -229,10 +229,9 @@ class _Record:
         self.control_start = pd.Timestamp(ce["date_start"].min()) if len(ce) else None
         self.end = pd.Timestamp(dataset.case.analysis_end)
         self.first_info = dataset.coverage[0]
-        m = displacement.measurements(dataset)
-        s = m.stock_series
+        s = displacement.measurements(dataset).dated_stocks
         # Whole people: the measurement model's arithmetic leaves float dust (700,000.0000000002).
-        self.stocks = s.assign(date=m.origin + pd.to_timedelta(s["end"], unit="D"), value=s["value"].round()).sort_values("date")
+        self.stocks = s.assign(value=s["value"].round()).sort_values("date")
         self.baseline = pd.Timestamp(dataset.case.displacement_baseline_date)
 
     def covered(self, w0: pd.Timestamp, w1: pd.Timestamp) -> str:
@@ -287,15 +286,11 @@ def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Res
         gap = rec.covered(w0, w1)
         if gap and w1 < (rec.control_start or w1):
             return Resolution("unresolvable", None, (), gap)
-        places = rec.dataset.places
-        road = places[places["on_road"].fillna("").str.split(r",\s*").apply(lambda r: arg in r) & (places["feature"] != "military_base")]
-        held, ev = [], []
-        for pid in road["place_id"]:
-            c = ch[(ch["place_id"] == pid) & (ch["date_end"] <= w1)].sort_values("date_end")
-            side = c["to_side"].iloc[-1] if len(c) else rec.dataset.case.territory_initial_holder
-            held.append(side == "government")
-            if len(c):
-                ev.extend(c["claim_ids"].iloc[-1].split())
+        from . import territory
+
+        holders = territory.road_holders(rec.dataset, ch, arg, w1)
+        held = list(holders["side"] == "government")
+        ev = [i for ids in holders["claim_ids"] for i in ids.split()]
         value = float(all(held))
         outcome = "yes" if op(value, rule.value) else "no"
         return Resolution(outcome, value, tuple(dict.fromkeys(ev)), f"{sum(held)} of {len(held)} {arg} places held by the government on {w1.date()}")

@@ -493,22 +493,16 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
     except InputError:
         per_place, per_ids = (float("nan"), float("nan")), ()
 
-    places = dataset.places
-    on_road = places[places["on_road"].fillna("").str.split(r",\s*").apply(lambda r: road in r) & (places["feature"] != "military_base")]
-    all_changes = T.changes_of_hands(view.control_events).changes
-    holder = {pid: dataset.case.territory_initial_holder for pid in on_road["place_id"]}
-    for r in all_changes.sort_values(["date_end", "place_id"]).itertuples():
-        if r.place_id in holder:
-            holder[r.place_id] = r.to_side
+    holders = T.road_holders(dataset, T.changes_of_hands(view.control_events).changes, road, as_of)
     fit_changes = T.changes_of_hands(dataset.as_of(fit_as_of).control_events).changes
     gov = fit_changes[fit_changes["to_side"] == "government"]
     return Calibration(
         as_of=as_of, fit_as_of=fit_as_of, rate_reference=reference, log_rate=log_rate, alpha=alpha, level=level,
         start_displaced=start_draws, start_claim_ids=tuple(dict.fromkeys(dfit.claim_ids)),
         population=float(dfit.measurements.population_at_risk), population_claim_ids=tuple(dfit.measurements.population_claim_ids),
-        per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holder),
-        road_held=sum(v == "government" for v in holder.values()),
-        road_share_counts=(int(gov["place_id"].isin(on_road["place_id"]).sum()), len(gov)),
+        per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holders),
+        road_held=int((holders["side"] == "government").sum()),
+        road_share_counts=(int(gov["place_id"].isin(holders["place_id"]).sum()), len(gov)),
         rate_claim_ids=fit.claim_ids,
     )
 
@@ -883,12 +877,6 @@ def spec_table(spec: ScenarioSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = [
-    "Calibration", "Ceasefire", "Grid", "Intervention", "Phase", "ScenarioError", "ScenarioResult", "ScenarioSpec", "Threshold",
-    "VARIABLES", "calibrate", "compare", "load_grid", "load_spec", "multipliers", "parse_override", "resolve_path", "run",
-    "run_points", "shipped", "spec_table", "sweep", "threshold_matrix",
-]
-
 
 def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
     """Fitted daily capture rate per phase and side (phase GLM), the basis for scenario intensities."""
@@ -906,9 +894,7 @@ def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
 
 def reported(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """What the full record later gave for the simulated variables (date, value), to draw against scenarios."""
-    m = D.measurements(dataset)
-    s = m.stock_series
-    out = {"displaced": pd.DataFrame({"date": m.origin + pd.to_timedelta(s["end"], unit="D"), "value": s["value"]})}
+    out = {"displaced": D.measurements(dataset).dated_stocks[["date", "value"]]}
     net = T.net_series(dataset)
     out["net_places"] = pd.DataFrame({"date": net["date"], "value": net["cumulative_net_government"]})
     return out

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.special import expit
 
 from . import vocab
 from .dataset import Dataset
@@ -404,9 +405,7 @@ def coupling(dataset: Dataset, lag_days: int = 0) -> dict:
     """
     from . import displacement
 
-    m = displacement.measurements(dataset)
-    s = m.stock_series
-    s = s.assign(date=m.origin + pd.to_timedelta(s["end"], unit="D"))
+    s = displacement.measurements(dataset).dated_stocks
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     series = net_series(dataset, start=start - pd.Timedelta(days=60)).set_index("date")["cumulative_net_government"]
     rows = []
@@ -478,7 +477,6 @@ def completeness_model(dataset: Dataset, side: str = "government") -> dict:
     res = sm.GLM(endog, np.ones((len(n), 1)), family=sm.families.Binomial()).fit()
     dispersion = float(res.pearson_chi2 / max(res.df_resid, 1))
     b, se = float(res.params[0]), float(res.bse[0]) * np.sqrt(max(dispersion, 1.0))  # never narrower than binomial
-    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
     return {"side": side, "share": expit(b), "low90": expit(b - 1.645 * se), "high90": expit(b + 1.645 * se),
             "claims": len(comp), "named": int(n.sum()), "claimed": int(k.sum()), "dispersion": dispersion,
             "claim_ids": tuple(comp["claim_id"]), "table": comp}
@@ -508,3 +506,22 @@ def district_series(dataset: Dataset, districts: list[dict]) -> pd.DataFrame:
                      "first": g["date_end"].min(), "last": g["date_end"].max(), "places": ", ".join(sorted(set(g["place_name"])))[:120]})
     out = pd.DataFrame(rows)
     return pd.concat([out[out["admin2_pcode"] != "unplaced"], out[out["admin2_pcode"] == "unplaced"]], ignore_index=True)
+
+
+def road_holders(dataset: Dataset, changes: pd.DataFrame, road: str, day: pd.Timestamp) -> pd.DataFrame:
+    """Each named place on ``road`` (military posts aside) and the side holding it on ``day``.
+
+    The side is that of the place's last change of hands ending on or before ``day``
+    (``claim_ids`` are that change's), or the case's ``territory_initial_holder``
+    when no change is known.
+    """
+    places = dataset.places
+    on_road = places[places["on_road"].fillna("").str.split(r",\s*").apply(lambda r: road in r) & (places["feature"] != "military_base")]
+    last = (changes[changes["date_end"] <= day].sort_values(["date_end", "place_id"])
+            .drop_duplicates("place_id", keep="last").set_index("place_id"))
+    rows = []
+    for pid in on_road["place_id"]:
+        known = pid in last.index
+        rows.append({"place_id": pid, "side": last.at[pid, "to_side"] if known else dataset.case.territory_initial_holder,
+                     "claim_ids": last.at[pid, "claim_ids"] if known else ""})
+    return pd.DataFrame(rows, columns=["place_id", "side", "claim_ids"])

@@ -150,3 +150,13 @@ def test_district_series_places_only_what_ocha_codes_place(dataset):
     placed = d[d["admin2_pcode"] != "unplaced"]
     assert set(placed["admin2_pcode"]) == set(changes["admin2_pcode"].dropna())
     assert "Al Ma'ra" in set(placed["district"])  # Ma'arrat al-Nu'man's district
+
+
+def test_road_holders_follow_the_m5_through_saraqib(dataset):
+    changes = T.changes_of_hands(dataset.control_events).changes
+    before = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-01-08")).set_index("place_id")
+    assert (before["side"] == "opposition").all() and (before["claim_ids"] == "").all()  # initial holder, no change known
+    held = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-12")).set_index("place_id")
+    assert (held["side"] == "government").all() and "maar-hattat-observation-post" not in held.index
+    lost = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-28")).set_index("place_id")
+    assert lost.at["saraqib", "side"] == "opposition" and (lost.drop("saraqib")["side"] == "government").all()
