@@ -16,7 +16,6 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
-import scoringrules as sr
 
 from .tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
 
@@ -97,6 +96,8 @@ def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
     observed = np.asarray(observed, dtype=float)
     q = np.quantile(samples, QUANTILES, axis=1).T
     out = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
+    import scoringrules as sr  # imported here: its numba kernels compile on import (about 5 s)
+
     out["crps"] = np.asarray(sr.crps_ensemble(observed, samples, m_axis=-1), dtype=float)
     below = (samples < observed[:, None]).mean(axis=1)
     equal = (samples == observed[:, None]).mean(axis=1)

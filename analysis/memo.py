@@ -1,4 +1,4 @@
-"""Memoise expensive, deterministic computations (the backtests) between report runs.
+"""Memoise expensive, deterministic computations (backtests, scored forecasts) between report runs.
 
 A result is stored under ``<output>/.cache/memo/`` keyed by a SHA-256 of the
 function, its arguments (a :class:`~analysis.dataset.Dataset` by the content of
@@ -16,6 +16,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -38,6 +39,12 @@ def _feed(h, value: Any) -> None:
     if isinstance(value, pd.DataFrame):
         h.update(repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
         h.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif isinstance(value, pd.Series | pd.Index):
+        h.update(repr((type(value).__name__, value.name, str(value.dtype))).encode())
+        h.update(pd.util.hash_pandas_object(value).to_numpy().tobytes())
+    elif isinstance(value, np.ndarray):  # by content: repr elides the middle of large arrays
+        h.update(repr((value.dtype.str, value.shape)).encode())
+        h.update(np.ascontiguousarray(value).tobytes())
     elif is_dataclass(value) and not isinstance(value, type):
         h.update(type(value).__qualname__.encode())
         for f in fields(value):

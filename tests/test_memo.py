@@ -26,3 +26,18 @@ def test_a_result_is_reused_until_the_data_or_arguments_change(tmp_path, dataset
     assert memo.key(_count_rows, changed, scale=2) != memo.key(_count_rows, dataset, scale=2)
     memo.cached(_count_rows, changed, scale=2, cache_dir=tmp_path)
     assert CALLS == [2, 3, 2]  # changed data is recomputed, never served stale
+
+
+def test_arrays_and_series_are_keyed_by_their_whole_content():
+    import numpy as np
+    import pandas as pd
+
+    a = np.zeros(5000)
+    b = a.copy()
+    b[2500] = 1.0  # in the middle, where repr would print "..."
+    assert memo.key(len, a) != memo.key(len, b)
+    assert memo.key(len, a) == memo.key(len, a.copy())
+    assert memo.key(len, a) != memo.key(len, a.astype("float32"))
+    s = pd.Series(a)
+    assert memo.key(len, s) != memo.key(len, pd.Series(b))
+    assert memo.key(len, pd.date_range("2020-01-01", periods=3)) != memo.key(len, pd.date_range("2020-01-02", periods=3))
