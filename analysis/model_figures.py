@@ -107,8 +107,8 @@ def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dic
     ax.bar(series["date"], series["government_captures"], color=colours["government"], label="to the government")
     ax.bar(series["date"], -series["opposition_captures"], color=colours["opposition"], label="to the opposition")
     shade_milestones(ax, milestones)
-    ax.set_ylabel("places per day (changes spread over their date interval)")
-    ax.set_title("Places changing hands per day, by side")
+    ax.set_ylabel("places per day")
+    ax.set_title("Places changing hands per day, by side (each change spread over its date interval)")
     ax.legend(loc="lower left")
     return fig
 

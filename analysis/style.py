@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import matplotlib as mpl
+import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
+import matplotlib.units as munits
+import numpy as np
 
 SIDE_COLOURS = {
     "government": "#b2182b",
@@ -35,9 +41,64 @@ RC = {
 }
 
 
+MAX_DATE_TICKS = 8
+_DAY_STEPS = (1, 2, 7)  # days; weekly ticks fall on Mondays
+_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # months; every tick on the first of a month
+
+
+class DateTicks(mticker.Locator):
+    """Date ticks on days, Mondays, the 1st and 15th, or month starts: the finest with at most :data:`MAX_DATE_TICKS`.
+
+    Computed with NumPy calendar arithmetic: matplotlib's ``AutoDateLocator`` runs
+    ``dateutil.rrule`` on every draw, which was most of the time spent drawing the
+    reports' date axes.
+    """
+
+    def __call__(self):
+        vmin, vmax = self.axis.get_view_interval()
+        return self.tick_values(vmin, vmax)
+
+    def tick_values(self, vmin, vmax):
+        epoch = mdates.date2num(np.datetime64("1970-01-01"))  # the arithmetic below is in days since 1970-01-01
+        lo, hi = (v - epoch for v in sorted((vmin, vmax)))
+        for step in _DAY_STEPS:
+            offset = 4 if step == 7 else 0  # 1970-01-05 was a Monday
+            ticks = np.arange(np.ceil((lo - offset) / step) * step + offset, hi + 1e-9, step)
+            if len(ticks) <= MAX_DATE_TICKS:
+                return ticks + epoch
+        months = np.arange(np.datetime64(int(np.floor(lo)), "D").astype("datetime64[M]"),
+                           np.datetime64(int(np.ceil(hi)), "D").astype("datetime64[M]") + 1)
+        firsts = months.astype("datetime64[D]").astype(float)
+        candidates = [np.sort(np.concatenate([firsts, firsts + 14]))]  # the 1st and the 15th
+        candidates += [firsts[months.astype(int) % step == 0] for step in _MONTH_STEPS]
+        for days in candidates:
+            days = days[(days >= lo - 1e-9) & (days <= hi + 1e-9)]
+            if len(days) <= MAX_DATE_TICKS:
+                return days + epoch
+        return np.array([])
+
+
+# What a concise axis prints once at its end, by the finest unit its labels show.
+_OFFSET_FORMATS = ["", "%Y", "%b %Y", "%-d %b %Y", "%-d %b %Y", "%-d %b %Y %H:%M"]
+
+
+class _DateConverter(mdates.DateConverter):
+    """matplotlib's date converter with :class:`DateTicks` and concise labels."""
+
+    def axisinfo(self, unit, axis):
+        info = super().axisinfo(unit, axis)
+        locator = DateTicks()
+        info.majloc = locator
+        info.majfmt = mdates.ConciseDateFormatter(locator, tz=unit, offset_formats=_OFFSET_FORMATS)
+        return info
+
+
 def use() -> None:
     """Apply the project style and a fixed inline PNG format (no timestamps in outputs)."""
     mpl.rcParams.update(RC)
+    converter = _DateConverter()
+    for kind in (np.datetime64, dt.date, dt.datetime):
+        munits.registry[kind] = converter
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
