@@ -36,6 +36,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
         workers=args.workers,
         output=args.out,
         force=args.force,
+        isolated=args.isolated,
     )
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -127,9 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="*", help="report names or notebook paths (default: all)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter")
     p.add_argument("-f", "--file", type=Path, default=None, help="YAML file of parameters")
-    p.add_argument("--workers", type=int, default=3, help="notebooks run in parallel (default 3)")
+    p.add_argument("--workers", type=int, default=None, help="notebooks run in parallel (default: one per CPU core)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.add_argument("--force", action="store_true", help="re-execute every report even if its inputs are unchanged")
+    p.add_argument("--isolated", action="store_true", help="start a new kernel for every report (default: one warm kernel per worker, reset between reports)")
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")

@@ -60,7 +60,10 @@ def _feed(h, value: Any) -> None:
             _feed(h, v)
         h.update(b"]")
     else:
-        h.update(repr(value).encode())
+        text = repr(value)
+        if " at 0x" in text:  # an identity, not a content: the key would never match again
+            raise TypeError(f"memo cannot key an argument of type {type(value).__qualname__} by its content: {text[:80]}")
+        h.update(text.encode())
 
 
 def key(fn: Callable, *args, **kwargs) -> str:

@@ -95,7 +95,7 @@ def changes_of_hands(control_events: pd.DataFrame) -> Changes:
     """
     rows, conflicts = [], []
     ev = control_events.sort_values(["place_id", "date_start", "date_end", "event_id"])
-    records = [dict(zip(ev.columns, t)) for t in ev.itertuples(index=False, name=None)]
+    records = [dict(zip(ev.columns, t, strict=True)) for t in ev.itertuples(index=False, name=None)]
     lead_in = pd.Timedelta(days=LEAD_IN_DAYS)
     for place, group in itertools.groupby(records, key=lambda r: r["place_id"]):
         g = list(group)

@@ -41,3 +41,10 @@ def test_arrays_and_series_are_keyed_by_their_whole_content():
     s = pd.Series(a)
     assert memo.key(len, s) != memo.key(len, pd.Series(b))
     assert memo.key(len, pd.date_range("2020-01-01", periods=3)) != memo.key(len, pd.date_range("2020-01-02", periods=3))
+
+
+def test_an_argument_without_a_content_key_is_refused():
+    import pytest
+
+    with pytest.raises(TypeError, match="cannot key an argument of type object"):
+        memo.key(len, object())

@@ -6,6 +6,7 @@ import ast
 import json
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 import pytest
 from pypdf import PdfReader
@@ -90,12 +91,12 @@ def _pdf_text(pdf: Path) -> str:
 @pytest.mark.slow
 def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
     out_a, out_b = tmp_path / "a", tmp_path / "b"
-    ra = run_reports(output=out_a, progress=False)
-    rb = run_reports(output=out_b, progress=False)
+    ra = run_reports(output=out_a, progress=False, workers=1)  # every report in one warm kernel, reset between reports
+    rb = run_reports(output=out_b, progress=False, workers=2, isolated=True)  # a new kernel for every report
     assert all(r.ok for r in ra + rb), [r.error for r in ra + rb]
     for r in ra:
         text = _pdf_text(r.pdf)
-        assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between runs"
+        assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between warm and fresh kernels"
         headings = {
             "01_event_dataset": ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"),
             "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
@@ -108,6 +109,37 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
             assert heading in text, f"{heading!r} missing from {r.name}"
     for f in sorted((out_a / "dataset").glob("*")):
         assert f.read_bytes() == (out_b / "dataset" / f.name).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_keeps_nothing_from_the_last_report(tmp_path):
+    from analysis.report.kernel import WarmKernel
+
+    # A library module's warning: its "already warned" registry lives in that module, which stays imported.
+    (tmp_path / "warner.py").write_text("import warnings\n\ndef warn():\n    warnings.warn('shown in every report', stacklevel=1)\n")
+    warn = f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport warner\nwarner.warn()"
+    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import matplotlib as mpl, matplotlib.pyplot as plt\nleak = 1\nmpl.rcParams['lines.linewidth'] = 7\nplt.figure()\n" + warn)])
+    second = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import matplotlib as mpl, matplotlib.pyplot as plt\n"
+                                  "assert 'leak' not in globals()\nassert mpl.rcParams['lines.linewidth'] != 7\n"
+                                  "assert not plt.get_fignums()\nplt.plot([0, 1]);"),
+        nbformat.v4.new_code_cell(warn),
+    ])
+    for nb in (first, second):
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    kernel = WarmKernel(paths.REPO)
+    try:
+        for name, nb in (("first", first), ("second", second)):
+            nbformat.write(nb, tmp_path / f"{name}.ipynb")
+            pm.execute_notebook(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.out.ipynb"),
+                                kernel_name="python3", progress_bar=False, km=kernel.ready())
+    finally:
+        kernel.shutdown()
+    cells = nbformat.read(tmp_path / "second.out.ipynb", as_version=4).cells
+    assert [c.execution_count for c in cells] == [1, 2]  # the counter restarts as in a new kernel
+    assert any("image/png" in o.get("data", {}) for o in cells[0].outputs)  # the inline backend still draws
+    assert any("shown in every report" in o.get("text", "") for o in cells[1].outputs)  # warnings are not swallowed
 
 
 @pytest.mark.slow

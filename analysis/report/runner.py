@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -20,7 +21,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import InputError, ParameterError
-from ..io import LineDict, parse_yaml_value, read_yaml
+from ..io import LineDict, parse_yaml_value, read_yaml, write_json
 
 REPORTS_FILE = "reports.yaml"
 
@@ -105,6 +106,7 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
 
 
 CACHE_DIR = ".cache"
+DURATIONS = "durations.json"
 _PINNED = ("numpy", "pandas", "statsmodels", "matplotlib", "scipy", "papermill", "pypandoc-binary", "typst", "scoringrules")
 
 
@@ -148,6 +150,15 @@ def input_key(job: ReportJob, dataset_dir: Path) -> str:
     return h.hexdigest()
 
 
+def _durations(out_dir: Path) -> dict[str, float]:
+    """Seconds each report took when last executed (used only to order the work)."""
+    try:
+        data = json.loads((out_dir / CACHE_DIR / DURATIONS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in data.items() if isinstance(v, int | float)} if isinstance(data, dict) else {}
+
+
 def _cached(job: ReportJob, out_dir: Path, key: str) -> ReportResult | None:
     pdf, executed, stamp = out_dir / f"{job.name}.pdf", out_dir / f"{job.name}.ipynb", out_dir / CACHE_DIR / f"{job.name}.sha256"
     if pdf.is_file() and executed.is_file() and stamp.is_file() and stamp.read_text().strip() == key:
@@ -155,8 +166,26 @@ def _cached(job: ReportJob, out_dir: Path, key: str) -> ReportResult | None:
     return None
 
 
-def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None = None) -> ReportResult:
-    """Worker: run one notebook with papermill, then render its PDF. Runs in a child process."""
+_WORKER_KERNEL = None  # a worker process's warm kernel (see analysis.report.kernel)
+
+
+def _worker_kernel():
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is None:
+        from multiprocessing import util
+
+        from .kernel import WarmKernel
+
+        _WORKER_KERNEL = WarmKernel(paths.REPO)
+        util.Finalize(None, _WORKER_KERNEL.shutdown, exitpriority=10)  # when the worker process exits
+    return _WORKER_KERNEL
+
+
+def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None = None, warm: bool = True) -> ReportResult:
+    """Worker: run one notebook with papermill, then render its PDF. Runs in a child process.
+
+    ``warm``: run in the worker's warm kernel (reset to a fresh state first) rather than a new kernel.
+    """
     import papermill as pm
 
     from .pdf import render
@@ -168,12 +197,16 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None =
     build.mkdir(parents=True)
     executed_tmp = build / f"{job.name}.ipynb"
     failed = out_dir / f"{job.name}.failed.ipynb"
+    kernel = _worker_kernel() if warm else None
     try:
         pm.execute_notebook(
             str(job.notebook), str(executed_tmp), parameters=job.parameters, kernel_name="python3",
             progress_bar=False, cwd=str(paths.REPO), log_output=False,
+            **({"km": kernel.ready()} if kernel is not None else {}),
         )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the run continues
+        if kernel is not None:
+            kernel.shutdown()  # a kernel that failed a report is not reused
         if executed_tmp.exists():
             os.replace(executed_tmp, failed)
         return ReportResult(job.name, False, time.perf_counter() - t0, executed=failed if failed.exists() else None,
@@ -199,17 +232,22 @@ def run_reports(
     notebooks: list[str] | None = None,
     overrides: dict[str, Any] | None = None,
     params_file: Path | None = None,
-    workers: int = 3,
+    workers: int | None = None,
     output: Path | None = None,
     progress: bool = True,
     force: bool = False,
+    isolated: bool = False,
 ) -> list[ReportResult]:
     """Execute the selected reports (all by default) and render their PDFs into ``output``.
 
     A report whose inputs (:func:`input_key`) are unchanged since its last good
-    render is reused, not re-executed, unless ``force``.
+    render is reused, not re-executed, unless ``force``. ``workers`` (default: one
+per CPU core) run reports in parallel; each runs its
+    reports in one warm kernel, reset between reports (:mod:`.kernel`); ``isolated``
+    starts a new kernel for every report instead.
     """
     out_dir = Path(output or paths.output_dir())
+    workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ParameterError("must be at least 1", parameter="workers")
     jobs = load_jobs()
@@ -245,9 +283,12 @@ def run_reports(
             results.append(hit)
     if not todo:
         return results
+    seconds = _durations(out_dir)
+    # Longest first (by the last run's times; new reports first), so no long report starts last.
+    todo.sort(key=lambda j: -seconds.get(j.name, float("inf")))
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute, job, out_dir, out_dir, keys[job.name]) for job in todo]
+        futures = [pool.submit(_execute, job, out_dir, out_dir, keys[job.name], not isolated) for job in todo]
         iterator = cf.as_completed(futures)
         if progress:
             from tqdm import tqdm
@@ -255,6 +296,9 @@ def run_reports(
             iterator = tqdm(iterator, total=len(futures), desc="reports", unit="report")
         for fut in iterator:
             results.append(fut.result())
+    seconds |= {r.name: round(r.seconds, 2) for r in results if r.ok and not r.cached}
+    (out_dir / CACHE_DIR).mkdir(exist_ok=True)
+    write_json(out_dir / CACHE_DIR / DURATIONS, dict(sorted(seconds.items())))
     with contextlib.suppress(OSError):
         (out_dir / "_build").rmdir()  # only when empty: no worker left anything behind
     order = {j.name: i for i, j in enumerate(jobs)}
