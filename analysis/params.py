@@ -212,16 +212,24 @@ class ScenarioParams(NotebookParams):
     overrides: tuple = ()
 
     def check(self) -> None:
+        """Each scenario file must exist and validate with the overrides applied (before any kernel starts)."""
         from .errors import InputError
-        from .scenarios import parse_override
+        from .scenario_spec import load_spec, parse_override
 
         if not self.scenarios or not all(isinstance(s, str) and s for s in self.scenarios):
             raise ParameterError("expected a non-empty list of scenario files or names", parameter="scenarios")
+        overrides = []
         for o in self.overrides:
             try:
-                parse_override(str(o))
+                overrides.append(parse_override(str(o)))
             except InputError as exc:
                 raise ParameterError(str(exc), parameter="overrides") from exc
+        for name in self.scenarios:
+            try:
+                load_spec(name, overrides)
+            except InputError as exc:
+                culprit = "overrides" if getattr(exc, "key", None) in {k for k, _ in overrides} else "scenarios"
+                raise ParameterError(str(exc), parameter=culprit) from exc
 
 
 @dataclass(frozen=True)

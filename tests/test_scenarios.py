@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis import scenario_spec
 from analysis import scenarios as S
 from analysis.cli import main
 
@@ -34,7 +35,7 @@ def test_the_five_shipped_scenarios_load_and_the_bases_carry_every_key():
     assert names == {"as it happened", "the Assynt view", "the January ceasefire holds", "no Turkish intervention",
                      "the offensive continues to Idlib city"}
     raw = yaml.safe_load(BASE.read_text())
-    assert set(raw) == set(S._TOP)  # the base states every parameter; nothing hidden
+    assert set(raw) == set(scenario_spec._TOP)  # the base states every parameter; nothing hidden
 
 
 def test_extends_inherits_and_replaces_whole_values():
@@ -229,3 +230,26 @@ def test_sweep_on_a_local_dask_cluster_matches_in_process(tmp_path, dataset):
         remote = S.sweep(grid, dataset, scheduler=cluster.scheduler_address, chunk_size=2)
     local = S.sweep(grid, dataset)
     pd.testing.assert_frame_equal(remote.reset_index(drop=True), local.reset_index(drop=True))
+
+
+def test_report_parameters_are_checked_against_the_specs_before_any_kernel_starts():
+    from analysis.errors import ParameterError
+    from analysis.params import ScenarioParams
+
+    with pytest.raises(ParameterError, match=r"parameter 'overrides'.*ceasefire\.dat.*unknown key"):
+        ScenarioParams.from_mapping({"overrides": ["ceasefire.dat=2020-02-01"]})
+    with pytest.raises(ParameterError, match=r"parameter 'overrides'.*n_paths"):
+        ScenarioParams.from_mapping({"overrides": ["n_paths=0"]})
+    with pytest.raises(ParameterError, match=r"parameter 'scenarios'.*no scenario file 'nope'"):
+        ScenarioParams.from_mapping({"scenarios": ["nope"]})
+
+
+def test_checking_specs_does_not_load_the_models():
+    import subprocess
+    import sys
+
+    code = ("import sys, analysis.params, analysis.scenario_spec\n"
+            "analysis.params.ScenarioParams.from_mapping({})\n"
+            "heavy = [m for m in ('statsmodels', 'numba', 'scipy.stats', 'analysis.scenarios') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -24,6 +24,8 @@ A kernel that fails a report is shut down; the worker's next report gets a new o
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -57,11 +59,17 @@ def fresh_state() -> None:
 
 
 class WarmKernel:
-    """One kernel, started on first use in ``cwd`` and reset before every notebook."""
+    """One kernel, started on first use in ``cwd`` and reset before every notebook.
+
+    The kernel talks over Unix sockets in a private temporary folder (``ipc``
+    transport): with TCP, kernels started at the same moment by parallel workers
+    can pick the same free port, and one of them then fails to start.
+    """
 
     def __init__(self, cwd: Path, kernel_name: str = "python3") -> None:
         self.cwd, self.kernel_name = Path(cwd), kernel_name
         self.km = None
+        self._sockets: str | None = None
 
     def ready(self):
         """A kernel manager whose kernel is alive and in a fresh state."""
@@ -69,7 +77,8 @@ class WarmKernel:
 
         if self.km is None or not self.km.is_alive():
             self.shutdown()
-            self.km = KernelManager(kernel_name=self.kernel_name)
+            self._sockets = tempfile.mkdtemp(prefix="idlib-kernel-")
+            self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
             self.km.start_kernel(cwd=str(self.cwd), env=dict(os.environ))
         kc = self.km.blocking_client()
         kc.start_channels()
@@ -89,5 +98,9 @@ class WarmKernel:
             try:
                 if self.km.is_alive():
                     self.km.shutdown_kernel(now=True)
+                self.km.cleanup_resources()
             finally:
                 self.km = None
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None

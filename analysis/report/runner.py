@@ -197,20 +197,22 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None =
     build.mkdir(parents=True)
     executed_tmp = build / f"{job.name}.ipynb"
     failed = out_dir / f"{job.name}.failed.ipynb"
-    kernel = _worker_kernel() if warm else None
+    from .kernel import WarmKernel
+
+    kernel = _worker_kernel() if warm else WarmKernel(paths.REPO)
     try:
         pm.execute_notebook(
             str(job.notebook), str(executed_tmp), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, cwd=str(paths.REPO), log_output=False,
-            **({"km": kernel.ready()} if kernel is not None else {}),
+            progress_bar=False, cwd=str(paths.REPO), log_output=False, km=kernel.ready(),
         )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the run continues
-        if kernel is not None:
-            kernel.shutdown()  # a kernel that failed a report is not reused
+        kernel.shutdown()  # a kernel that failed a report is not reused
         if executed_tmp.exists():
             os.replace(executed_tmp, failed)
         return ReportResult(job.name, False, time.perf_counter() - t0, executed=failed if failed.exists() else None,
                             error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+    if not warm:
+        kernel.shutdown()
     try:
         pdf = render(executed_tmp, out_dir / f"{job.name}.pdf", build)
     except Exception as exc:  # noqa: BLE001
