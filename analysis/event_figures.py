@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import QUALIFIER_MARKERS, SIDE_COLOURS
+from .style import QUALIFIER_MARKERS, SIDE_COLOURS, laid_out
 
 
 def shade_milestones(ax, milestones: pd.DataFrame, types: tuple[str, ...] = ("ceasefire_start", "intervention", "offensive_phase", "highway_held")) -> None:
@@ -23,6 +23,7 @@ def shade_milestones(ax, milestones: pd.DataFrame, types: tuple[str, ...] = ("ce
                     fontsize=6, va="top", ha="right", color=colour, xytext=(-1, -2), textcoords="offset points")
 
 
+@laid_out
 def claims_timeline(observations: pd.DataFrame, control_events: pd.DataFrame, milestones: pd.DataFrame, as_of: pd.Timestamp, top: int = 14) -> Figure:
     """When each source's claims became public (info_date), one row per source."""
     frames = [
@@ -45,6 +46,7 @@ def claims_timeline(observations: pd.DataFrame, control_events: pd.DataFrame, mi
     return fig
 
 
+@laid_out
 def displacement_claims(observations: pd.DataFrame, as_of: pd.Timestamp) -> Figure:
     """Displacement stocks by source; marker shape shows the qualifier, bars show ranges or flow intervals."""
     disp = observations[observations["variable"] == "displaced_people"]
@@ -70,6 +72,7 @@ def displacement_claims(observations: pd.DataFrame, as_of: pd.Timestamp) -> Figu
     return fig
 
 
+@laid_out
 def control_events_per_day(control_events: pd.DataFrame, milestones: pd.DataFrame, start, end) -> Figure:
     """Control events per day by the side holding the place afterwards, milestones marked."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)

@@ -12,7 +12,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from . import paths
-from .style import SIDE_COLOURS
+from .style import SIDE_COLOURS, laid_out
 
 ADM2_FILE = "syr_admbnda_adm2_uncs_unocha.json"
 ATTRIBUTION = "Boundaries: OCHA COD-AB (CC BY 3.0 IGO); see seeds/geo/SOURCES.md."
@@ -45,6 +45,7 @@ def _base(ax, districts: list[dict]) -> None:
     ax.grid(False)
 
 
+@laid_out
 def changes_map(changes: pd.DataFrame, places: pd.DataFrame, districts: list[dict], phases: list[tuple[str, pd.Timestamp, pd.Timestamp]], roads: tuple[str, ...] = ("M5", "M4")) -> tuple[Figure, str]:
     """Small multiples by phase: placeable places that changed hands, coloured by side; road corridors.
 

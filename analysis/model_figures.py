@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .event_figures import shade_milestones
-from .style import QUALIFIER_MARKERS
+from .style import QUALIFIER_MARKERS, laid_out
 
 FAN_COLOUR = "#2166ac"
 
@@ -44,6 +44,7 @@ def observations_by_source(ax, obs: pd.DataFrame, as_of: pd.Timestamp, value: st
     ax.legend(seen.values(), seen.keys(), loc="upper left", fontsize=7)
 
 
+@laid_out
 def forecast_fan(quantiles: pd.DataFrame, obs: pd.DataFrame, milestones: pd.DataFrame, as_of: pd.Timestamp, title: str, ylabel: str, start: pd.Timestamp | None = None) -> Figure:
     """Fan chart of a forecast with the reports before and after its cut-off."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -62,6 +63,7 @@ def forecast_fan(quantiles: pd.DataFrame, obs: pd.DataFrame, milestones: pd.Data
     return fig
 
 
+@laid_out
 def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
     """CRPS skill against persistence, and 80% interval coverage, by horizon and model."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3.6))
@@ -87,6 +89,7 @@ def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
+@laid_out
 def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
     """PIT values per model: flat is calibrated, U-shaped overconfident, humped underconfident."""
     models = sorted(scores["model"].unique())
@@ -101,6 +104,7 @@ def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
 
 
 
+@laid_out
 def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dict[str, str]) -> Figure:
     """Places changing hands per day: to the government up, to the opposition down, milestones marked."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -113,6 +117,7 @@ def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dic
     return fig
 
 
+@laid_out
 def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed: pd.DataFrame | None = None, ncols: int = 2) -> Figure:
     """One panel per scenario: the fan of ``variable``, with what was later reported (``observed``: date, value)."""
     q = quantiles[quantiles["variable"] == variable]
@@ -139,6 +144,7 @@ def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed:
     return fig
 
 
+@laid_out
 def threshold_bars(matrix: pd.DataFrame) -> Figure:
     """Threshold probabilities (rows) by scenario (bars)."""
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(matrix) * max(1, len(matrix.columns) / 3) + 1))
@@ -155,6 +161,7 @@ def threshold_bars(matrix: pd.DataFrame) -> Figure:
     return fig
 
 
+@laid_out
 def outcome_timeline(changes: pd.DataFrame, stocks: pd.DataFrame, milestones: pd.DataFrame, issued: pd.Timestamp, end: pd.Timestamp) -> Figure:
     """What happened after a forecast: named places taken per side (cumulative) and displacement reports.
 
@@ -183,6 +190,7 @@ def outcome_timeline(changes: pd.DataFrame, stocks: pd.DataFrame, milestones: pd
     return fig
 
 
+@laid_out
 def probability_ranges(scores: pd.DataFrame) -> Figure:
     """Each resolved reading: the analyst's range (bar), the model's probability (diamond) and the outcome (0 or 1)."""
     s = scores[scores["resolution"].isin(["yes", "no"])].reset_index(drop=True)
@@ -201,6 +209,7 @@ def probability_ranges(scores: pd.DataFrame) -> Figure:
     return fig
 
 
+@laid_out
 def named_vs_claimed(latent: pd.DataFrame, claims: pd.DataFrame, share: float, side: str = "government") -> Figure:
     """Named places taken, the estimate in full (named / completeness) and each aggregate claim as a bar.
 

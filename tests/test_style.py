@@ -47,3 +47,14 @@ def test_every_date_axis_gets_the_project_ticks():
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["Dec", "2020", "Feb", "Mar", "Apr"]  # concise: the year where it changes
     plt.close(fig)
+
+
+def test_every_figure_function_is_laid_out():
+    import inspect
+
+    from analysis import event_figures, maps, model_figures
+
+    for module in (event_figures, maps, model_figures):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ == module.__name__ and "Figure" in str(inspect.signature(fn).return_annotation):
+                assert getattr(fn, "laid_out", False), f"{module.__name__}.{name} returns a figure without style.laid_out"

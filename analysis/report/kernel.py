@@ -71,8 +71,8 @@ class WarmKernel:
         self.km = None
         self._sockets: str | None = None
 
-    def ready(self):
-        """A kernel manager whose kernel is alive and in a fresh state."""
+    def start(self) -> None:
+        """Launch the kernel if none is alive; does not wait for it to be ready."""
         from jupyter_client.manager import KernelManager
 
         if self.km is None or not self.km.is_alive():
@@ -80,6 +80,10 @@ class WarmKernel:
             self._sockets = tempfile.mkdtemp(prefix="idlib-kernel-")
             self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
             self.km.start_kernel(cwd=str(self.cwd), env=dict(os.environ))
+
+    def ready(self):
+        """A kernel manager whose kernel is alive and in a fresh state."""
+        self.start()
         kc = self.km.blocking_client()
         kc.start_channels()
         try:

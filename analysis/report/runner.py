@@ -186,20 +186,23 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None =
 
     ``warm``: run in the worker's warm kernel (reset to a fresh state first) rather than a new kernel.
     """
+    from .kernel import WarmKernel
+
+    t0 = time.perf_counter()
+    os.environ["IDLIB_OUTPUT"] = str(output_root)
+    kernel = _worker_kernel() if warm else WarmKernel(paths.REPO)
+    with contextlib.suppress(Exception):  # a kernel that cannot start fails below, inside the report's error handling
+        kernel.start()  # the kernel boots while papermill is imported
+
     import papermill as pm
 
     from .pdf import render
 
-    t0 = time.perf_counter()
-    os.environ["IDLIB_OUTPUT"] = str(output_root)
     build = out_dir / "_build" / job.name
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
     executed_tmp = build / f"{job.name}.ipynb"
     failed = out_dir / f"{job.name}.failed.ipynb"
-    from .kernel import WarmKernel
-
-    kernel = _worker_kernel() if warm else WarmKernel(paths.REPO)
     try:
         pm.execute_notebook(
             str(job.notebook), str(executed_tmp), parameters=job.parameters, kernel_name="python3",
