@@ -80,11 +80,12 @@ def control_events_per_day(control_events: pd.DataFrame, milestones: pd.DataFram
     counts = ce.groupby([ce["date_start"], "to_side"]).size().unstack(fill_value=0)
     counts = counts.reindex(pd.date_range(start, end, freq="D"), fill_value=0)
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    bottom = None
+    bottom = pd.Series(0, index=counts.index)
     for side in ("government", "opposition", "contested"):
         if side in counts:
-            ax.bar(counts.index, counts[side], bottom=bottom, color=SIDE_COLOURS[side], label=f"to {side}", width=0.9)
-            bottom = counts[side] if bottom is None else bottom + counts[side]
+            drawn = counts[side] > 0  # one bar per day with events: empty days would be hundreds of invisible patches
+            ax.bar(counts.index[drawn], counts[side][drawn], bottom=bottom[drawn], color=SIDE_COLOURS[side], label=f"to {side}", width=0.9)
+            bottom = bottom + counts[side]
     ax.set_xlim(start, end)
     shade_milestones(ax, milestones)
     ax.set_ylabel("places (event rows)")

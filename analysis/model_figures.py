@@ -108,8 +108,9 @@ def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
 def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dict[str, str]) -> Figure:
     """Places changing hands per day: to the government up, to the opposition down, milestones marked."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.bar(series["date"], series["government_captures"], color=colours["government"], label="to the government")
-    ax.bar(series["date"], -series["opposition_captures"], color=colours["opposition"], label="to the opposition")
+    gov, opp = series[series["government_captures"] > 0], series[series["opposition_captures"] > 0]  # days with changes only
+    ax.bar(gov["date"], gov["government_captures"], color=colours["government"], label="to the government")
+    ax.bar(opp["date"], -opp["opposition_captures"], color=colours["opposition"], label="to the opposition")
     shade_milestones(ax, milestones)
     ax.set_ylabel("places per day")
     ax.set_title("Places changing hands per day, by side (each change spread over its date interval)")

@@ -127,6 +127,6 @@ def use() -> None:
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("png", metadata={"Software": None})
+        set_matplotlib_formats("png", metadata={"Software": None}, bbox_inches=None)  # laid out when built (laid_out)
     except Exception:  # noqa: BLE001 - outside a kernel there is nothing to configure
         pass
