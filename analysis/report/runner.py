@@ -247,9 +247,9 @@ def run_reports(
 
     A report whose inputs (:func:`input_key`) are unchanged since its last good
     render is reused, not re-executed, unless ``force``. ``workers`` (default: one
-per CPU core) run reports in parallel; each runs its
-    reports in one warm kernel, reset between reports (:mod:`.kernel`); ``isolated``
-    starts a new kernel for every report instead.
+    per CPU core) run reports in parallel, longest first; each runs its reports in
+    one warm kernel, reset between reports (:mod:`.kernel`); ``isolated`` starts a
+    new kernel for every report instead.
     """
     out_dir = Path(output or paths.output_dir())
     workers = (os.cpu_count() or 1) if workers is None else workers
