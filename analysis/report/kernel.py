@@ -12,9 +12,9 @@ the state of a fresh one (:func:`fresh_state`, run inside the kernel):
 * the warning filters are restored and the "already shown" registries invalidated,
   so a warning is printed in every report that triggers it.
 
-Imported modules stay imported: that is the saving. The package's own caches are
-keyed on content (see :mod:`analysis.memo`), so they cannot carry one report's
-inputs into another. A test renders the reports in warm and in fresh kernels and
+Imported modules stay imported: that is the saving. The package's caches cannot
+carry one report's inputs into another: :mod:`analysis.memo` keys on content, and
+the scenario calibration cache on the dataset object itself (each report loads its own). A test renders the reports in warm and in fresh kernels and
 checks that the PDFs are byte-identical. ``idlib reports --isolated`` starts a
 fresh kernel for every report instead.
 
@@ -101,8 +101,9 @@ class WarmKernel:
         if self.km is not None:
             try:
                 if self.km.is_alive():
-                    self.km.shutdown_kernel(now=True)
-                self.km.cleanup_resources()
+                    self.km.shutdown_kernel(now=True)  # also removes the connection file and sockets
+                else:
+                    self.km.cleanup_resources()
             finally:
                 self.km = None
         if self._sockets is not None:
