@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="notebooks run in parallel (default: one per CPU core)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.add_argument("--force", action="store_true", help="re-execute every report even if its inputs are unchanged")
-    p.add_argument("--isolated", action="store_true", help="start a new kernel for every report (default: one warm kernel per worker, reset between reports)")
+    p.add_argument("--isolated", action="store_true", help="start a new Jupyter kernel for every report (default: an in-process kernel in a process forked from one that has imported the libraries)")
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")

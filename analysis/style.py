@@ -100,7 +100,7 @@ class _DateConverter(mdates.DateConverter):
 
 
 def laid_out(fn: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a figure function: its figure gets ``tight_layout`` once, when it is built.
+    """Decorate a figure function: its figure gets ``tight_layout`` once, when it is built, and is drawn once, for its PNG.
 
     ``figure.autolayout`` would redo the layout on every draw. Laying out once (the
     inline PNG is then drawn without a second tight-bounding-box pass), with
@@ -113,6 +113,13 @@ def laid_out(fn: Callable[P, R]) -> Callable[P, R]:
         out = fn(*args, **kwargs)
         fig = out[0] if isinstance(out, tuple) else out
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine, for which every savefig first
+        # draws the figure once more to "lay it out": drop it, the layout is done.
+        fig.set_layout_engine(None)  # none, as figure.autolayout is off (RC)
+        # Built, not yet drawn: without this, pyplot's after-cell "draw all stale figures"
+        # renders it once before the inline backend renders it again for the PNG. Any
+        # later change to an artist marks the figure stale again.
+        fig.stale = False
         return out
 
     wrapper.laid_out = True  # type: ignore[attr-defined]

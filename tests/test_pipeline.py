@@ -91,12 +91,12 @@ def _pdf_text(pdf: Path) -> str:
 @pytest.mark.slow
 def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
     out_a, out_b = tmp_path / "a", tmp_path / "b"
-    ra = run_reports(output=out_a, progress=False, workers=1)  # every report in one warm kernel, reset between reports
-    rb = run_reports(output=out_b, progress=False, workers=2, isolated=True)  # a new kernel for every report
+    ra = run_reports(output=out_a, progress=False, workers=1)  # forked processes, in-process kernels
+    rb = run_reports(output=out_b, progress=False, workers=2, isolated=True)  # a new Jupyter kernel for every report
     assert all(r.ok for r in ra + rb), [r.error for r in ra + rb]
     for r in ra:
         text = _pdf_text(r.pdf)
-        assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between warm and fresh kernels"
+        assert r.pdf.read_bytes() == (out_b / r.pdf.name).read_bytes(), f"{r.pdf.name} differs between in-process and Jupyter kernels"
         headings = {
             "01_event_dataset": ("The sourced event dataset", "Rows per document", "Displacement claims by source", "Control events per day", "Sources"),
             "02_displacement": ("The answer in one paragraph", "Forecast fan", "What was known against what happened", "Backtest"),
@@ -111,35 +111,79 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
         assert f.read_bytes() == (out_b / "dataset" / f.name).read_bytes()
 
 
-@pytest.mark.slow
-def test_a_warm_kernel_keeps_nothing_from_the_last_report(tmp_path):
-    from analysis.report.kernel import WarmKernel
+def _run_notebook(tmp_path, name: str, cells: list[str], in_process: bool):
+    """Run a throwaway notebook the way the runner runs a report; return its result and executed cells."""
+    import os
 
-    # A library module's warning: its "already warned" registry lives in that module, which stays imported.
-    (tmp_path / "warner.py").write_text("import warnings\n\ndef warn():\n    warnings.warn('shown in every report', stacklevel=1)\n")
-    warn = f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport warner\nwarner.warn()"
-    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import matplotlib as mpl, matplotlib.pyplot as plt\nleak = 1\nmpl.rcParams['lines.linewidth'] = 7\nplt.figure()\n" + warn)])
-    second = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import matplotlib as mpl, matplotlib.pyplot as plt\n"
-                                  "assert 'leak' not in globals()\nassert mpl.rcParams['lines.linewidth'] != 7\n"
-                                  "assert not plt.get_fignums()\nplt.plot([0, 1]);"),
-        nbformat.v4.new_code_cell(warn),
-    ])
-    for nb in (first, second):
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    kernel = WarmKernel(paths.REPO)
-    try:
-        for name, nb in (("first", first), ("second", second)):
-            nbformat.write(nb, tmp_path / f"{name}.ipynb")
-            pm.execute_notebook(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.out.ipynb"),
-                                kernel_name="python3", progress_bar=False, km=kernel.ready())
-    finally:
-        kernel.shutdown()
-    cells = nbformat.read(tmp_path / "second.out.ipynb", as_version=4).cells
-    assert [c.execution_count for c in cells] == [1, 2]  # the counter restarts as in a new kernel
-    assert any("image/png" in o.get("data", {}) for o in cells[0].outputs)  # the inline backend still draws
-    assert any("shown in every report" in o.get("text", "") for o in cells[1].outputs)  # warnings are not swallowed
+    from analysis.report.runner import ReportJob, _forkserver, _run_processes
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}")] + [nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / ("in-process" if in_process else "kernel")
+    ctx = _forkserver() if in_process else __import__("multiprocessing").get_context("spawn")
+    (result,) = _run_processes(ctx, [ReportJob(name, path)], 1, out, {name: "key"}, in_process)
+    executed = result.executed if result.executed else out / f"{name}.ipynb"
+    cells = nbformat.read(executed, as_version=4).cells if executed.exists() else []
+    assert os.environ.get("MPLBACKEND") != "module://matplotlib_inline.backend_inline"  # this process is untouched
+    return result, cells
+
+
+def _outputs(cells) -> list:
+    """Cell outputs, with the kernel process's id (in warning and traceback file names) taken out."""
+    import re
+
+    return json.loads(re.sub(r"ipykernel_\d+", "ipykernel_N", json.dumps([(c.get("execution_count"), c.get("outputs")) for c in cells])))
+
+
+@pytest.mark.slow
+def test_the_in_process_kernel_gives_the_outputs_a_jupyter_kernel_gives(tmp_path, monkeypatch):
+    monkeypatch.setenv("IDLIB_TEST_MARK", "set after the forkserver started")
+    _forkserver()  # started before the variable is read: reports get the run's environment, not the server's
+    cells = [
+        "import os, sys, warnings\nprint('mark:', os.environ.get('IDLIB_TEST_MARK'))\nwarnings.warn('careful')\nprint('err', file=sys.stderr)",
+        "import pandas as pd\npd.DataFrame({'a': [1, 2], 'b': ['x', 'y']})",
+        "import matplotlib.pyplot as plt\nplt.plot([0, 1]);",
+        "from IPython.display import Markdown, display\ndisplay(Markdown('**bold**'))\n1 + 1",
+        "try:\n    input()\nexcept Exception as exc:\n    print(type(exc).__name__)",
+        "raise ValueError('the report fails here')",
+        "print('never run')",
+    ]
+    ours, ours_cells = _run_notebook(tmp_path, "fidelity", cells, in_process=True)
+    ref, ref_cells = _run_notebook(tmp_path, "fidelity", cells, in_process=False)
+    assert not ours.ok and not ref.ok  # both fail at the same cell, and keep the failed notebook
+    assert ours.executed.name == ref.executed.name == "fidelity.failed.ipynb"
+    assert _outputs(ours_cells) == _outputs(ref_cells)
+    out = _outputs(ours_cells)
+    text = json.dumps(out)
+    for expected in ("mark: set after the forkserver started", "UserWarning: careful", "err", "text/html", "image/png", "**bold**",
+                     "StdinNotImplementedError", "ValueError"):
+        assert expected in text, expected
+    assert "never run" not in text
+
+
+def _forkserver():
+    from analysis.report.runner import _forkserver as start
+
+    return start()
+
+
+@pytest.mark.slow
+def test_a_report_whose_process_dies_is_reported(tmp_path):
+    result, _ = _run_notebook(tmp_path, "dies", ["import os\nos._exit(3)"], in_process=True)
+    assert not result.ok
+    assert "exit code 3" in result.error
+
+
+def test_the_engine_refuses_a_matplotlib_set_up_without_the_inline_backend(monkeypatch):
+    import matplotlib as mpl
+
+    from analysis.report.inprocess import _check_backend
+
+    monkeypatch.setitem(mpl.rcParams, "backend", "agg")
+    with pytest.raises(RuntimeError, match="figures will be missing"):
+        _check_backend()
 
 
 @pytest.mark.slow

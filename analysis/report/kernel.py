@@ -1,24 +1,12 @@
-"""Warm kernels: each report worker keeps one Jupyter kernel and reuses it from report to report.
+"""A Jupyter kernel for one report (``idlib reports --isolated``), on Unix sockets.
 
-Starting a kernel and importing numpy, pandas, matplotlib and statsmodels costs
-about 5 s a notebook, more than most of the reports' own work. A worker
-therefore starts its kernel once; before each report the kernel is put back in
-the state of a fresh one (:func:`fresh_state`, run inside the kernel):
+The default route runs each report in an in-process kernel (:mod:`.inprocess`);
+``--isolated`` starts a real Jupyter kernel for every report, the route papermill
+takes by itself, and the reference the default is tested against.
 
-* the user namespace is cleared and the execution counter restarts at 1
-  (IPython's ``reset(new_session=True)``), so no name survives from the last report;
-* figures are closed, and matplotlib's rcParams and unit converters are restored
-  to what they were when the kernel started;
-* the warning filters are restored and the "already shown" registries invalidated,
-  so a warning is printed in every report that triggers it.
-
-Imported modules stay imported: that is the saving. The package's caches cannot
-carry one report's inputs into another: :mod:`analysis.memo` keys on content, and
-the scenario calibration cache on the dataset object itself (each report loads its own). A test renders the reports in warm and in fresh kernels and
-checks that the PDFs are byte-identical. ``idlib reports --isolated`` starts a
-fresh kernel for every report instead.
-
-A kernel that fails a report is shut down; the worker's next report gets a new one.
+The kernel talks over Unix sockets in a private temporary folder (``ipc``
+transport): with TCP, kernels started at the same moment by parallel reports can
+pick the same free port, and one of them then fails with "Address already in use".
 """
 
 from __future__ import annotations
@@ -26,45 +14,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
-_SNAPSHOT: dict | None = None
-_SESSION_RC = ("backend", "backend_fallback", "interactive")
 
-PRELUDE = "import analysis.report.kernel as _warm_kernel\n_warm_kernel.fresh_state()"
-
-
-def fresh_state() -> None:
-    """Inside a kernel: restore the state it had when it started (see the module docstring)."""
-    global _SNAPSHOT
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    import matplotlib.units as munits
-    from IPython import get_ipython
-
-    if _SNAPSHOT is None:  # the first call, in a kernel that has run nothing yet
-        # The session keys are left alone: the inline backend switches interactive mode on when it loads.
-        rc = {k: v for k, v in mpl.rcParams.items() if k not in _SESSION_RC}
-        _SNAPSHOT = {"rc": rc, "units": dict(munits.registry), "warnings": list(warnings.filters)}
-    plt.close("all")
-    dict.update(mpl.rcParams, _SNAPSHOT["rc"])  # as matplotlib's rc_context restores, without re-validation
-    munits.registry.clear()
-    munits.registry.update(_SNAPSHOT["units"])
-    warnings.resetwarnings()  # bumps the filters' version: every "already warned" registry is forgotten
-    warnings.filters[:] = _SNAPSHOT["warnings"]
-    shell = get_ipython()
-    if shell is not None:
-        shell.reset(new_session=True)
-
-
-class WarmKernel:
-    """One kernel, started on first use in ``cwd`` and reset before every notebook.
-
-    The kernel talks over Unix sockets in a private temporary folder (``ipc``
-    transport): with TCP, kernels started at the same moment by parallel workers
-    can pick the same free port, and one of them then fails to start.
-    """
+class Kernel:
+    """One kernel, launched by :meth:`start` in ``cwd``; :meth:`ready` waits for it."""
 
     def __init__(self, cwd: Path, kernel_name: str = "python3") -> None:
         self.cwd, self.kernel_name = Path(cwd), kernel_name
@@ -82,19 +36,14 @@ class WarmKernel:
             self.km.start_kernel(cwd=str(self.cwd), env=dict(os.environ))
 
     def ready(self):
-        """A kernel manager whose kernel is alive and in a fresh state."""
+        """The kernel manager, once its kernel answers."""
         self.start()
         kc = self.km.blocking_client()
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(PRELUDE, store_history=False, timeout=60, output_hook=lambda msg: None)
         finally:
             kc.stop_channels()
-        if reply["content"]["status"] != "ok":
-            content = reply["content"]
-            self.shutdown()
-            raise RuntimeError(f"could not reset the kernel: {content.get('ename')}: {content.get('evalue')}")
         return self.km
 
     def shutdown(self) -> None:

@@ -8,7 +8,6 @@ A failing notebook makes the run fail; its executed copy is kept as
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import json
 import multiprocessing
@@ -166,33 +165,39 @@ def _cached(job: ReportJob, out_dir: Path, key: str) -> ReportResult | None:
     return None
 
 
-_WORKER_KERNEL = None  # a worker process's warm kernel (see analysis.report.kernel)
+def _forkserver():
+    """The multiprocessing context whose processes fork from one that has imported :mod:`.preload`.
 
-
-def _worker_kernel():
-    global _WORKER_KERNEL
-    if _WORKER_KERNEL is None:
-        from multiprocessing import util
-
-        from .kernel import WarmKernel
-
-        _WORKER_KERNEL = WarmKernel(paths.REPO)
-        util.Finalize(None, _WORKER_KERNEL.shutdown, exitpriority=10)  # when the worker process exits
-    return _WORKER_KERNEL
-
-
-def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None = None, warm: bool = True) -> ReportResult:
-    """Worker: run one notebook with papermill, then render its PDF. Runs in a child process.
-
-    ``warm``: run in the worker's warm kernel (reset to a fresh state first) rather than a new kernel.
+    Started at once, so that the imports overlap the parameter checks; None where
+    the platform has no forkserver (each report then gets a new Jupyter kernel).
     """
-    from .kernel import WarmKernel
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    from multiprocessing import forkserver
 
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["analysis.report.preload"])
+    forkserver.ensure_running()
+    return ctx
+
+
+def _execute(job: ReportJob, out_dir: Path, key: str | None = None, in_process: bool = True) -> ReportResult:
+    """Run one notebook with papermill, then render its PDF. Runs in the report's own process.
+
+    ``in_process``: execute in an in-process kernel (:mod:`.inprocess`), in a process
+    forked from the preloaded one; otherwise start a new Jupyter kernel for the report.
+    """
     t0 = time.perf_counter()
-    os.environ["IDLIB_OUTPUT"] = str(output_root)
-    kernel = _worker_kernel() if warm else WarmKernel(paths.REPO)
-    with contextlib.suppress(Exception):  # a kernel that cannot start fails below, inside the report's error handling
-        kernel.start()  # the kernel boots while papermill is imported
+    os.environ["IDLIB_OUTPUT"] = str(out_dir)
+    kernel = None
+    if in_process:
+        from .inprocess import ENGINE as engine
+    else:
+        from .kernel import Kernel
+
+        engine, kernel = None, Kernel(paths.REPO)
+        with contextlib.suppress(Exception):  # a kernel that cannot start fails below, inside the report's error handling
+            kernel.start()  # the kernel boots while papermill is imported
 
     import papermill as pm
 
@@ -205,17 +210,18 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None =
     failed = out_dir / f"{job.name}.failed.ipynb"
     try:
         pm.execute_notebook(
-            str(job.notebook), str(executed_tmp), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, cwd=str(paths.REPO), log_output=False, km=kernel.ready(),
+            str(job.notebook), str(executed_tmp), parameters=job.parameters, kernel_name="python3", engine_name=engine,
+            progress_bar=False, cwd=str(paths.REPO), log_output=False, km=kernel.ready() if kernel else None,
+            request_save_on_cell_execute=False,  # written once, at the end or on failure: it is a scratch copy
         )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the run continues
-        kernel.shutdown()  # a kernel that failed a report is not reused
         if executed_tmp.exists():
             os.replace(executed_tmp, failed)
         return ReportResult(job.name, False, time.perf_counter() - t0, executed=failed if failed.exists() else None,
                             error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
-    if not warm:
-        kernel.shutdown()
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     try:
         pdf = render(executed_tmp, out_dir / f"{job.name}.pdf", build)
     except Exception as exc:  # noqa: BLE001
@@ -233,6 +239,57 @@ def _execute(job: ReportJob, out_dir: Path, output_root: Path, key: str | None =
     return ReportResult(job.name, True, time.perf_counter() - t0, pdf=pdf, executed=executed)
 
 
+def _report_process(conn, job: ReportJob, out_dir: Path, key: str, in_process: bool, env: dict[str, str]) -> None:
+    """A report's process: run it and send the result back.
+
+    ``env`` is the run's environment: a forked process would otherwise have the
+    forkserver's, from whenever that started.
+    """
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        if in_process:
+            from .inprocess import ENVIRONMENT
+
+            os.environ.update({k: v for k, v in ENVIRONMENT.items() if k not in env})
+        result = _execute(job, out_dir, key, in_process)
+    except BaseException as exc:  # noqa: BLE001 - the parent must hear about any failure
+        result = ReportResult(job.name, False, 0.0, error=f"{type(exc).__name__}: {exc}")
+    conn.send(result)
+    conn.close()
+
+
+def _run_processes(ctx, todo: list[ReportJob], workers: int, out_dir: Path, keys: dict[str, str], in_process: bool):
+    """Run each report in a new process of ``ctx``, at most ``workers`` at a time; yield results as they finish."""
+    from multiprocessing.connection import wait
+
+    pending, running = list(todo), {}
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop(0)
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_report_process, args=(send, job, out_dir, keys[job.name], in_process, dict(os.environ)),
+                                   name=f"report {job.name}")
+                proc.start()
+                send.close()  # the child holds the only sending end: its exit shows as end-of-file
+                running[recv] = (job, proc)
+            for recv in wait(list(running)):
+                job, proc = running.pop(recv)
+                try:
+                    result = recv.recv()
+                except EOFError:
+                    proc.join()
+                    result = ReportResult(job.name, False, 0.0, error=f"the report's process died (exit code {proc.exitcode})")
+                recv.close()
+                proc.join()
+                yield result
+    finally:
+        for _job, proc in running.values():  # interrupted: stop the reports still running
+            proc.terminate()
+            proc.join()
+
+
 def run_reports(
     notebooks: list[str] | None = None,
     overrides: dict[str, Any] | None = None,
@@ -246,15 +303,18 @@ def run_reports(
     """Execute the selected reports (all by default) and render their PDFs into ``output``.
 
     A report whose inputs (:func:`input_key`) are unchanged since its last good
-    render is reused, not re-executed, unless ``force``. ``workers`` (default: one
-    per CPU core) run reports in parallel, longest first; each runs its reports in
-    one warm kernel, reset between reports (:mod:`.kernel`); ``isolated`` starts a
-    new kernel for every report instead.
+    render is reused, not re-executed, unless ``force``. Each report runs in a
+    process of its own, ``workers`` (default: one per CPU core) at a time, longest
+    first. The processes fork from one that has imported the libraries once and
+    run the notebook in an in-process kernel (:mod:`.inprocess`); ``isolated``
+    starts a new Jupyter kernel for every report instead.
     """
     out_dir = Path(output or paths.output_dir())
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ParameterError("must be at least 1", parameter="workers")
+    # Nothing runs before the parameters pass; the libraries are imported meanwhile.
+    ctx = None if isolated else _forkserver()
     jobs = load_jobs()
     if notebooks:
         by_name = {j.name: j for j in jobs}
@@ -291,16 +351,14 @@ def run_reports(
     seconds = _durations(out_dir)
     # Longest first (by the last run's times; new reports first), so no long report starts last.
     todo.sort(key=lambda j: -seconds.get(j.name, float("inf")))
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute, job, out_dir, out_dir, keys[job.name], not isolated) for job in todo]
-        iterator = cf.as_completed(futures)
-        if progress:
-            from tqdm import tqdm
+    in_process = ctx is not None
+    ctx = ctx or multiprocessing.get_context("spawn")
+    finished = _run_processes(ctx, todo, min(workers, len(todo)), out_dir, keys, in_process)
+    if progress:
+        from tqdm import tqdm
 
-            iterator = tqdm(iterator, total=len(futures), desc="reports", unit="report")
-        for fut in iterator:
-            results.append(fut.result())
+        finished = tqdm(finished, total=len(todo), desc="reports", unit="report")
+    results.extend(finished)
     seconds |= {r.name: round(r.seconds, 2) for r in results if r.ok and not r.cached}
     (out_dir / CACHE_DIR).mkdir(exist_ok=True)
     write_json(out_dir / CACHE_DIR / DURATIONS, dict(sorted(seconds.items())))
