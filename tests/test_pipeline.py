@@ -176,6 +176,14 @@ def test_a_report_whose_process_dies_is_reported(tmp_path):
     assert "exit code 3" in result.error
 
 
+def test_a_run_that_fails_early_leaves_no_forkserver_behind(tmp_path):
+    from multiprocessing import forkserver
+
+    with pytest.raises(ParameterError, match="as_off"):  # --force starts the server before the parameters are checked
+        run_reports(force=True, overrides={"as_off": "2020-01-08"}, output=tmp_path, progress=False)
+    assert forkserver._forkserver._forkserver_pid is None  # killed, not left importing in the background
+
+
 def test_the_engine_refuses_a_matplotlib_set_up_without_the_inline_backend(monkeypatch):
     import matplotlib as mpl
 

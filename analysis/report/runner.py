@@ -1,7 +1,10 @@
 """Run report notebooks with papermill (in parallel) and render each to PDF.
 
 A report is a notebook plus parameters, listed in ``notebooks/reports.yaml``.
-Parameters are validated against the notebook's spec before any kernel starts.
+Parameters are validated against the notebook's spec before any notebook runs.
+Each report runs in a process of its own, forked from a server that imported the
+libraries once for the whole run (:mod:`.preload`), in an in-process kernel
+(:mod:`.inprocess`); ``isolated`` gives each report a new Jupyter kernel instead.
 A failing notebook makes the run fail; its executed copy is kept as
 ``<name>.failed.ipynb`` beside the report and the previous good PDF is untouched.
 """
@@ -168,8 +171,8 @@ def _cached(job: ReportJob, out_dir: Path, key: str) -> ReportResult | None:
 def _forkserver():
     """The multiprocessing context whose processes fork from one that has imported :mod:`.preload`.
 
-    Started at once, so that the imports overlap the parameter checks; None where
-    the platform has no forkserver (each report then gets a new Jupyter kernel).
+    The server starts at once and imports in the background; None where the
+    platform has no forkserver (each report then gets a new Jupyter kernel).
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
@@ -179,6 +182,23 @@ def _forkserver():
     ctx.set_forkserver_preload(["analysis.report.preload"])
     forkserver.ensure_running()
     return ctx
+
+
+def _stop_forkserver(now: bool = False) -> None:
+    """Stop the forkserver, so that the next run imports the package afresh: its code may have changed.
+
+    ``now``: kill it rather than wait for it to finish importing (the run failed).
+    """
+    import signal
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # private, as Python's own tests stop it; skipped if it ever changes
+    pid, stop = getattr(server, "_forkserver_pid", None), getattr(server, "_stop", None)
+    if now and pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if stop is not None:
+        stop()
 
 
 def _execute(job: ReportJob, out_dir: Path, key: str | None = None, in_process: bool = True) -> ReportResult:
@@ -313,8 +333,19 @@ def run_reports(
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ParameterError("must be at least 1", parameter="workers")
-    # Nothing runs before the parameters pass; the libraries are imported meanwhile.
-    ctx = None if isolated else _forkserver()
+    # With --force there is work to do: the forkserver imports while the parameters are checked.
+    # Nothing runs before they pass.
+    ctx = _forkserver() if force and not isolated else None
+    try:
+        results = _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated)
+    except BaseException:
+        _stop_forkserver(now=True)
+        raise
+    _stop_forkserver()
+    return results
+
+
+def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated) -> list[ReportResult]:
     jobs = load_jobs()
     if notebooks:
         by_name = {j.name: j for j in jobs}
@@ -351,6 +382,8 @@ def run_reports(
     seconds = _durations(out_dir)
     # Longest first (by the last run's times; new reports first), so no long report starts last.
     todo.sort(key=lambda j: -seconds.get(j.name, float("inf")))
+    if not isolated:
+        ctx = ctx or _forkserver()
     in_process = ctx is not None
     ctx = ctx or multiprocessing.get_context("spawn")
     finished = _run_processes(ctx, todo, min(workers, len(todo)), out_dir, keys, in_process)
