@@ -11,11 +11,18 @@ from .errors import InputError
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
+    from .inputs import dataset_is_current, record_dataset
+
+    out = Path(args.out or paths.dataset_dir())
+    if not args.force and dataset_is_current(args.seeds, out):
+        print(f"unchanged: {out} (seeds, code and the published files are as at the last build; --force rebuilds)")
+        return 0
     from .dataset import build, publish, summary
     from .predictions import published_tables
 
     dataset = build(args.seeds)
-    out = publish(dataset, args.out or paths.dataset_dir(), published_tables(dataset, args.seeds))
+    publish(dataset, out, published_tables(dataset, args.seeds))
+    record_dataset(args.seeds, out)
     print(f"wrote {out}")
     for name, table in summary(dataset).items():
         print(f"\n# rows per {name.rstrip('s')}")
@@ -122,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dataset", help="build the event dataset from the seeds folder")
     p.add_argument("--seeds", type=Path, default=None, help="seeds folder (default: seeds/)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/dataset)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the seeds, code and published files are unchanged")
     p.set_defaults(func=_cmd_dataset)
 
     p = sub.add_parser("reports", help="execute notebooks and render PDF reports")

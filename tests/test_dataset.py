@@ -258,3 +258,34 @@ def test_document_without_catalog_entry_fails(seeds_copy):
 def test_every_shipped_document_has_a_catalog_entry(dataset):
     files = sorted(p.name for p in paths.documents_dir().glob("*.txt"))
     assert sorted(dataset.documents["file_name"]) == files
+
+
+def test_the_dataset_is_rebuilt_only_when_seeds_code_or_files_changed(dataset, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import analysis.dataset
+    from analysis.cli import main
+    from analysis.inputs import dataset_is_current, record_dataset
+
+    seeds = shutil.copytree(paths.seeds_dir(), tmp_path / "seeds")
+    out = publish(dataset, tmp_path / "dataset")
+    assert not dataset_is_current(seeds, out)  # never stamped
+    record_dataset(seeds, out)
+    assert dataset_is_current(seeds, out)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("rebuilt although nothing changed")
+
+    monkeypatch.setattr(analysis.dataset, "build", no_build)
+    assert main(["dataset", "--seeds", str(seeds), "--out", str(out)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+
+    claims = sorted((seeds / "claims").glob("*.yaml"))[0]
+    claims.write_text(claims.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert not dataset_is_current(seeds, out)  # a seed changed
+    record_dataset(seeds, out)
+    csv = out / "observations.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",", ";", 1), encoding="utf-8")
+    assert not dataset_is_current(seeds, out)  # a published file was edited by hand
+    with pytest.raises(AssertionError, match="rebuilt"):
+        main(["dataset", "--seeds", str(seeds), "--out", str(out)])

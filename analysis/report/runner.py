@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import InputError, ParameterError
+from ..inputs import CACHE_DIR, feed_tree, sources_digest
 from ..io import LineDict, parse_yaml_value, read_yaml, write_json
 
 REPORTS_FILE = "reports.yaml"
@@ -107,17 +108,7 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
     return planned
 
 
-CACHE_DIR = ".cache"
 DURATIONS = "durations.json"
-_PINNED = ("numpy", "pandas", "statsmodels", "matplotlib", "scipy", "papermill", "pypandoc-binary", "typst", "scoringrules")
-
-
-def _tree_digest(h, root: Path, skip: tuple[str, ...] = ()) -> None:
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = f.relative_to(root).as_posix()
-        if rel.startswith(skip) or "__pycache__" in rel or rel.startswith(CACHE_DIR):
-            continue
-        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
 
 
 def input_key(job: ReportJob, dataset_dir: Path) -> str:
@@ -127,28 +118,12 @@ def input_key(job: ReportJob, dataset_dir: Path) -> str:
     construction) can be reused instead of re-executing the notebook.
     """
     import hashlib
-    import json
-    import platform
-    from importlib import metadata
 
     h = hashlib.sha256()
     h.update(job.notebook.read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
-    _tree_digest(h, Path(dataset_dir))
-    _tree_digest(h, paths.seeds_dir(), skip=("geo/",))
-    geo = paths.seeds_dir() / "geo"
-    if geo.exists():
-        h.update(" ".join(f"{p.relative_to(geo).as_posix()}:{p.stat().st_size}" for p in sorted(geo.rglob("*")) if p.is_file()).encode())
-    from ..memo import code_digest
-
-    h.update(code_digest().encode())
-    versions = []
-    for dist in _PINNED:
-        try:
-            versions.append(f"{dist}=={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{dist}==none")
-    h.update(" ".join([platform.python_version(), *versions]).encode())
+    feed_tree(h, Path(dataset_dir))
+    h.update(sources_digest().encode())
     return h.hexdigest()
 
 
@@ -363,10 +338,12 @@ def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, for
     dataset = paths.dataset_dir(out_dir)
     if not (dataset / "datapackage.json").is_file():
         from ..dataset import build, publish
+        from ..inputs import record_dataset
         from ..predictions import published_tables
 
         built = build()
         publish(built, dataset, published_tables(built))
+        record_dataset(None, dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ReportResult] = []
     keys = {job.name: input_key(job, dataset) for job in jobs}
