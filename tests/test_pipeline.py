@@ -113,6 +113,7 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
 
 def _run_notebook(tmp_path, name: str, cells: list[str], in_process: bool):
     """Run a throwaway notebook the way the runner runs a report; return its result and executed cells."""
+    import multiprocessing
     import os
 
     from analysis.report.runner import ReportJob, _forkserver, _run_processes
@@ -122,7 +123,7 @@ def _run_notebook(tmp_path, name: str, cells: list[str], in_process: bool):
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
     out = tmp_path / ("in-process" if in_process else "kernel")
-    ctx = _forkserver() if in_process else __import__("multiprocessing").get_context("spawn")
+    ctx = _forkserver() if in_process else multiprocessing.get_context("spawn")
     (result,) = _run_processes(ctx, [ReportJob(name, path)], 1, out, {name: "key"}, in_process)
     executed = result.executed if result.executed else out / f"{name}.ipynb"
     cells = nbformat.read(executed, as_version=4).cells if executed.exists() else []

@@ -273,12 +273,11 @@ def _run_processes(ctx, todo: list[ReportJob], workers: int, out_dir: Path, keys
                 job, proc = running.pop(recv)
                 try:
                     result = recv.recv()
-                except EOFError:
-                    proc.join()
-                    result = ReportResult(job.name, False, 0.0, error=f"the report's process died (exit code {proc.exitcode})")
+                except EOFError:  # it died before sending anything
+                    result = None
                 recv.close()
                 proc.join()
-                yield result
+                yield result or ReportResult(job.name, False, 0.0, error=f"the report's process died (exit code {proc.exitcode})")
     finally:
         for _job, proc in running.values():  # interrupted: stop the reports still running
             proc.terminate()
