@@ -177,12 +177,18 @@ def test_a_report_whose_process_dies_is_reported(tmp_path):
     assert "exit code 3" in result.error
 
 
-def test_a_run_that_fails_early_leaves_no_forkserver_behind(tmp_path):
+def test_a_run_that_fails_early_kills_its_forkserver(tmp_path, monkeypatch):
     from multiprocessing import forkserver
 
+    import analysis.report.runner as runner
+
+    stops = []
+    real_stop = runner._stop_forkserver
+    monkeypatch.setattr(runner, "_stop_forkserver", lambda now=False: (stops.append(now), real_stop(now))[1])
     with pytest.raises(ParameterError, match="as_off"):  # --force starts the server before the parameters are checked
         run_reports(force=True, overrides={"as_off": "2020-01-08"}, output=tmp_path, progress=False)
-    assert forkserver._forkserver._forkserver_pid is None  # killed, not left importing in the background
+    assert stops == [True]  # killed, not waited for while it imports
+    assert forkserver._forkserver._forkserver_pid is None  # and nothing is left behind
 
 
 def test_the_engine_refuses_a_matplotlib_set_up_without_the_inline_backend(monkeypatch):

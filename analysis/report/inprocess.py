@@ -80,8 +80,8 @@ def _check_backend() -> None:
 
     backend = dict.__getitem__(matplotlib.rcParams, "backend")  # without resolving a backend not chosen yet
     if isinstance(backend, str) and backend != INLINE:
-        raise RuntimeError(f"matplotlib's backend is {backend!r}, not the inline backend: import "
-                           f"{__name__} before matplotlib, or figures will be missing from the report")
+        raise RuntimeError(f"matplotlib's backend is {backend!r}, not the inline backend: set {__name__}.ENVIRONMENT "
+                           "before matplotlib is imported (as analysis.report.preload does), or figures will be missing")
 
 
 def _execute_cell(kc, client: NotebookClient, cell, index: int) -> None:

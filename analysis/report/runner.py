@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import InputError, ParameterError
-from ..inputs import CACHE_DIR, feed_tree, sources_digest
+from ..inputs import CACHE_DIR, sources_digest, tree_digest
 from ..io import LineDict, parse_yaml_value, read_yaml, write_json
 
 REPORTS_FILE = "reports.yaml"
@@ -111,20 +111,26 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
 DURATIONS = "durations.json"
 
 
-def input_key(job: ReportJob, dataset_dir: Path) -> str:
-    """SHA-256 of everything a report depends on: notebook, parameters, dataset, seeds, code, library versions.
+def input_key(job: ReportJob, inputs: str) -> str:
+    """SHA-256 of everything a report depends on: notebook, parameters, and ``inputs``.
 
-    The same key means the same inputs, so the last good PDF (byte-identical by
-    construction) can be reused instead of re-executing the notebook.
+    ``inputs`` digests what every report of a run shares, computed once a run: the
+    dataset, seeds, code and library versions (:func:`run_inputs`). The same key means
+    the same inputs, so the last good PDF (byte-identical by construction) can be
+    reused instead of re-executing the notebook.
     """
     import hashlib
 
     h = hashlib.sha256()
     h.update(job.notebook.read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
-    feed_tree(h, Path(dataset_dir))
-    h.update(sources_digest().encode())
+    h.update(inputs.encode())
     return h.hexdigest()
+
+
+def run_inputs(dataset_dir: Path) -> str:
+    """The digest of the published dataset, the seeds, the code and the library versions."""
+    return f"{tree_digest(dataset_dir)} {sources_digest()}"
 
 
 def _durations(out_dir: Path) -> dict[str, float]:
@@ -345,7 +351,8 @@ def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, for
         record_dataset(None, dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ReportResult] = []
-    keys = {job.name: input_key(job, dataset) for job in jobs}
+    inputs = run_inputs(dataset)
+    keys = {job.name: input_key(job, inputs) for job in jobs}
     todo = []
     for job in jobs:
         hit = None if force else _cached(job, out_dir, keys[job.name])
