@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .errors import InputError
+from .cli_guard import MAX_HORIZON_DAYS, MAX_PATHS, int_in, positive_float
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
@@ -80,11 +80,12 @@ def _cmd_scenario_run(args: argparse.Namespace) -> int:
 
     spec = S.load_spec(args.file, [S.parse_override(o) for o in args.set or []])
     result = S.run(spec, load(args.dataset))
-    print(f"# {spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})")
+    # stdout is the CSV alone (pandas and spreadsheets read it as is); what was run goes to stderr.
+    print(f"{spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})", file=sys.stderr)
     SCENARIO_THRESHOLDS.write_csv(result.thresholds(), sys.stdout, float_format="%.4f")
     if args.quantiles:
         SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.1f")
-        print(f"# wrote {args.quantiles}", file=sys.stderr)
+        print(f"wrote {args.quantiles}", file=sys.stderr)
     return 0
 
 
@@ -124,6 +125,7 @@ def _model_module(target: str):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="idlib", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="print the traceback of a failure")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("dataset", help="build the event dataset from the seeds folder")
@@ -136,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="*", help="report names or notebook paths (default: all)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter")
     p.add_argument("-f", "--file", type=Path, default=None, help="YAML file of parameters")
-    p.add_argument("--workers", type=int, default=None, help="notebooks run in parallel (default: one per CPU core)")
+    p.add_argument("--workers", type=int_in(1), default=None, help="notebooks run in parallel (default: one per CPU core)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.add_argument("--force", action="store_true", help="re-execute every report even if its inputs are unchanged")
     p.add_argument("--isolated", action="store_true", help="start a new Jupyter kernel for every report (default: an in-process kernel in a process forked from one that has imported the libraries)")
@@ -145,17 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
     p.add_argument("target", choices=["displacement", "territory"], help="what to forecast")
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
-    p.add_argument("--horizon-days", type=int, required=True, help="days after the cut-off to forecast")
+    p.add_argument("--horizon-days", type=int_in(1, MAX_HORIZON_DAYS), required=True, help="days after the cut-off to forecast")
     p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
-    p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--paths", type=int_in(1, MAX_PATHS), default=10_000, help="Monte Carlo paths (default 10000)")
+    p.add_argument("--seed", type=int_in(0), default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
     p.add_argument("target", choices=["displacement", "territory"], help="what to backtest")
-    p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--paths", type=int_in(1, MAX_PATHS), default=10_000, help="Monte Carlo paths (default 10000)")
+    p.add_argument("--seed", type=int_in(0), default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/backtest)")
     p.set_defaults(func=_cmd_backtest)
@@ -165,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="icd203", help="verbal probability scale: kent, icd203 or phia (default icd203)")
     p.add_argument("--rule", action="append", default=None, help="only this resolution rule (repeatable)")
     p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map replacing the built-in one for words outside the scales")
-    p.add_argument("--gamma", type=float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
+    p.add_argument("--gamma", type=positive_float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.set_defaults(func=_cmd_score)
 
@@ -189,11 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    from .cli_guard import run
+
+    return run(args.func, args, debug=args.debug)
 
 
 if __name__ == "__main__":

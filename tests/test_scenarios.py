@@ -191,8 +191,10 @@ def test_cli_run_prints_thresholds_and_writes_quantiles(capsys, tmp_path, publis
     code = main(["scenario", "run", "as_it_happened", "--set", "n_paths=500", "--set", "ceasefire.date=2020-02-01",
                  "--quantiles", str(out), "--dataset", str(published_dataset)])
     assert code == 0
-    text = capsys.readouterr().out
-    table = pd.read_csv(io.StringIO(text.split("\n", 1)[1]))
+    captured = capsys.readouterr()
+    assert not captured.out.startswith("#"), "stdout must be the CSV alone"
+    assert "as_it_happened" in captured.err and "spec" in captured.err
+    table = pd.read_csv(io.StringIO(captured.out))
     assert {"threshold", "probability", "spec_hash"} <= set(table.columns) and len(table) == 6
     q = pd.read_csv(out)
     assert set(q["variable"]) == set(S.VARIABLES) and len(q) == 5 * 90

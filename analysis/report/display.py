@@ -12,9 +12,9 @@ def _cell(value: object) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    # Let long identifiers (claim ids, file names) wrap in narrow PDF columns.
-    text = str(value).replace("|", "\\|").replace("\n", " ")
-    return text.replace(":", ":\u200b").replace("_", "_\u200b")
+    # Long identifiers wrap after "_" and ":" by a rule in the typst template, so a copied id
+    # carries no invisible character.
+    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(df: pd.DataFrame, max_rows: int | None = None) -> str:
