@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from pdf_rows import displayed_row_ids, missing_rows
 from pypdf import PdfReader
 
 from analysis import paths
@@ -107,6 +108,9 @@ def test_reports_render_with_headings_and_are_byte_identical(tmp_path):
         }[r.name]
         for heading in headings:
             assert heading in text, f"{heading!r} missing from {r.name}"
+        assert displayed_row_ids(r.executed), f"{r.name} displayed no table"
+        assert missing_rows(r.executed, r.pdf) == [], f"{r.name}: table rows missing from the PDF"
+        assert "\u200b" not in text, f"{r.name}: invisible characters in the PDF text (ids would not copy)"
     for f in sorted((out_a / "dataset").glob("*")):
         assert f.read_bytes() == (out_b / "dataset" / f.name).read_bytes()
 
