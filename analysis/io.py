@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -77,12 +78,57 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def published_mode(folder: bool = False) -> int:
+    """The mode a plain ``open``/``mkdir`` would give under the current umask (0644 and 0755 under 022).
+
+    ``mkstemp``/``mkdtemp`` create 0600/0700 files for privacy; published outputs are for others too.
+    """
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Remove the staging files and folders of ``target`` left by runs that were killed.
+
+    Staging names carry the writer's pid (``.NAME.PID.*``); one whose process is gone is stale.
+    """
+    target = Path(target)
+    removed = []
+    for p in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        parts = p.name[len(target.name) + 2:].split(".", 1)
+        if parts and parts[0].isdigit() and int(parts[0]) != os.getpid() and not _alive(int(parts[0])):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+            removed.append(p)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_staging(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, published_mode())
     os.close(fd)
     try:
         yield Path(tmp)
@@ -110,7 +156,9 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    remove_stale_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", dir=target.parent))
+    staging.chmod(published_mode(folder=True))
     try:
         yield staging
     except BaseException:
