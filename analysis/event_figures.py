@@ -68,7 +68,7 @@ def displacement_claims(observations: pd.DataFrame, as_of: pd.Timestamp) -> Figu
     ax.set_ylabel("people displaced")
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v/1000:,.0f}k"))
     ax.set_title("Displacement claims by source (filled: stocks; hollow with bar: flows over their interval)")
-    ax.legend(fontsize=6, ncol=2, loc="upper left")
+    ax.legend(ncol=2, loc="upper left")
     return fig
 
 

@@ -76,7 +76,7 @@ def changes_map(changes: pd.DataFrame, places: pd.DataFrame, districts: list[dic
         ax.set_xlim(max(x0, lon.min()), min(x1, lon.max()))
         ax.set_ylim(max(y0, lat.min()), min(y1, lat.max()))
         ax.set_title(f"{label}\n{start:%d %b %Y} to {end - pd.Timedelta(days=1):%d %b %Y}", fontsize=7)
-        ax.legend(fontsize=5, loc="lower left")
+        ax.legend(loc="lower left")
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     unplaced = changes["latitude"].isna().sum()

@@ -41,7 +41,7 @@ def observations_by_source(ax, obs: pd.DataFrame, as_of: pd.Timestamp, value: st
                 )
     handles, labels = ax.get_legend_handles_labels()
     seen = dict(zip(labels, handles, strict=False))
-    ax.legend(seen.values(), seen.keys(), loc="upper left", fontsize=7)
+    ax.legend(seen.values(), seen.keys(), loc="upper left")
 
 
 @laid_out
@@ -84,7 +84,7 @@ def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
     a2.axhline(0.8, color="black", lw=0.8, ls="--")
     a2.set_ylabel("share of reports inside the 80% interval")
     a2.set_ylim(0, 1.05)
-    a1.legend(fontsize=6, ncol=2, loc="lower left")
+    a1.legend(ncol=2, loc="lower left")
     fig.suptitle(title, fontsize=10, fontweight="bold")
     return fig
 
@@ -96,7 +96,7 @@ def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
     fig, axes = plt.subplots(1, len(models), figsize=(8, 2.2), sharey=True, squeeze=False)
     for ax, model in zip(axes[0], models, strict=True):
         ax.hist(scores.loc[scores["model"] == model, "pit"], bins=np.linspace(0, 1, bins + 1), color=FAN_COLOUR, alpha=0.7)
-        ax.set_title(model, fontsize=7)
+        ax.set_title(model)
         ax.set_xticks([0, 0.5, 1])
         ax.tick_params(labelsize=6)
     fig.suptitle(title, fontsize=10, fontweight="bold")
@@ -118,6 +118,15 @@ def changes_by_side(series: pd.DataFrame, milestones: pd.DataFrame, colours: dic
     return fig
 
 
+def unit_formatter(variable: str):
+    """Axis labels by unit: a share as a percentage, people and places as whole numbers with separators."""
+    from matplotlib.ticker import PercentFormatter
+
+    if "share" in variable:
+        return PercentFormatter(xmax=1.0, decimals=0)
+    return plt.FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
 @laid_out
 def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed: pd.DataFrame | None = None, ncols: int = 2) -> Figure:
     """One panel per scenario: the fan of ``variable``, with what was later reported (``observed``: date, value)."""
@@ -130,10 +139,10 @@ def scenario_fans(quantiles: pd.DataFrame, variable: str, ylabel: str, observed:
         if observed is not None and len(observed):
             ax.plot(observed["date"], observed["value"], "k.", ms=3, label="reported")
         ax.set_title(name, fontsize=9)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.yaxis.set_major_formatter(unit_formatter(variable))
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel)
-    axes.flat[0].legend(loc="upper left", fontsize=6)
+    axes.flat[0].legend(loc="upper left")
     fig.autofmt_xdate()
     for k, ax in enumerate(axes.flat[len(names):], start=len(names)):
         ax.set_visible(False)
@@ -158,7 +167,7 @@ def threshold_bars(matrix: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("probability")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(loc="lower right")
     return fig
 
 
@@ -176,12 +185,12 @@ def outcome_timeline(changes: pd.DataFrame, stocks: pd.DataFrame, milestones: pd
         days = g.sort_values("date_end")["date_end"]
         a1.step(days, np.arange(1, len(days) + 1), where="post", color=SIDE_COLOURS.get(side, "grey"), label=f"taken by the {side}")
     a1.set_ylabel("named places taken\nsince the forecast")
-    a1.legend(loc="upper left", fontsize=7)
+    a1.legend(loc="upper left")
     s = stocks[stocks["date"] <= end]
     a2.plot(s["date"], s["value"], "ko-", ms=3, lw=0.8, label="regional displacement reports")
     a2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     a2.set_ylabel("people displaced\nsince the baseline")
-    a2.legend(loc="upper left", fontsize=7)
+    a2.legend(loc="upper left")
     for ax in (a1, a2):
         shade_milestones(ax, milestones[(milestones["date_start"] >= start) & (milestones["date_start"] <= end)])
         ax.axvline(issued, color="black", lw=1.2)
@@ -202,11 +211,11 @@ def probability_ranges(scores: pd.DataFrame) -> Figure:
     outcome = (s["resolution"] == "yes").astype(float)
     ax.scatter(outcome, y, marker="|", color="#b2182b", s=160, zorder=4, label="outcome (0 = no, 1 = yes)")
     labels = [f"{pid.split(':')[-1]} {rule}" for pid, rule in zip(s["prediction_id"], s["rule"], strict=True)]
-    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("probability of the event")
-    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     return fig
 
 
@@ -227,6 +236,6 @@ def named_vs_claimed(latent: pd.DataFrame, claims: pd.DataFrame, share: float, s
         ax.vlines(r.date_end, y0, y0 + r.claimed, color="#b2182b", lw=2, alpha=0.8)
     ax.vlines([], 0, 0, color="#b2182b", lw=2, label="aggregate claim: places taken over its interval")
     ax.set_ylabel("places taken since the baseline")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper left")
     fig.autofmt_xdate()
     return fig

@@ -41,7 +41,7 @@ RC = {
     "axes.grid": True,
     "grid.alpha": 0.3,
     "legend.frameon": False,
-    "legend.fontsize": 8,
+    "legend.fontsize": 8.5,  # figures are 8 in wide, printed at 6.85 in: >= 7 pt on paper
     "svg.hashsalt": "idlib-forecast",
     "path.simplify": True,
 }

@@ -58,3 +58,14 @@ def test_every_figure_function_is_laid_out():
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and "Figure" in str(inspect.signature(fn).return_annotation):
                 assert getattr(fn, "laid_out", False), f"{module.__name__}.{name} returns a figure without style.laid_out"
+
+
+def test_legends_print_at_seven_points_or_more_and_shares_read_as_percent():
+    import matplotlib.pyplot as plt
+
+    from analysis.model_figures import unit_formatter
+
+    printed = 6.85 / 8.0  # figures are 8 in wide, set at the page's text width
+    assert plt.rcParams["legend.fontsize"] * printed >= 7
+    assert unit_formatter("road_share_held")(0.5, 0) == "50%"
+    assert unit_formatter("displaced")(306712.4, 0) == "306,712"

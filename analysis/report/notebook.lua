@@ -18,6 +18,22 @@ local function strip_ansi(s)
   return (s:gsub("\27%[[%d;]*[A-Za-z]", ""))
 end
 
+-- A table of many columns is set in smaller type so that its numbers, dates and hashes fit.
+local WIDE = 9
+local function fit_wide_tables(blocks)
+  local out = {}
+  for _, b in ipairs(blocks) do
+    if b.t == "Table" and #b.colspecs >= WIDE then
+      table.insert(out, pandoc.RawBlock("typst", "#[#set text(size: 5.5pt)"))
+      table.insert(out, b)
+      table.insert(out, pandoc.RawBlock("typst", "]"))
+    else
+      table.insert(out, b)
+    end
+  end
+  return out
+end
+
 local function best_output(div)
   local image, markdown, html, text
   for _, b in ipairs(div.content) do
@@ -36,8 +52,8 @@ local function best_output(div)
   if image then
     return { image:walk({ Image = function(img) img.attributes.width = "100%"; return img end }) }
   end
-  if markdown then return pandoc.read(markdown, "markdown").blocks end
-  if html and html:find("<table") then return pandoc.read(html, "html").blocks end
+  if markdown then return fit_wide_tables(pandoc.read(markdown, "markdown").blocks) end
+  if html and html:find("<table") then return fit_wide_tables(pandoc.read(html, "html").blocks) end
   if text then return { pandoc.CodeBlock(strip_ansi(text)) } end
   return {}
 end
