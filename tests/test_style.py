@@ -67,5 +67,9 @@ def test_legends_print_at_seven_points_or_more_and_shares_read_as_percent():
 
     printed = 6.85 / 8.0  # figures are 8 in wide, set at the page's text width
     assert plt.rcParams["legend.fontsize"] * printed >= 7
-    assert unit_formatter("road_share_held")(0.5, 0) == "50%"
+    fig, ax = plt.subplots()
+    share = unit_formatter("road_share_held")
+    ax.yaxis.set_major_formatter(share)
+    assert share(0.5, 0) == "50%"
+    plt.close(fig)
     assert unit_formatter("displaced")(306712.4, 0) == "306,712"
