@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-PACKAGE = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def seeds_dir() -> Path:

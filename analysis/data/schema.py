@@ -15,8 +15,8 @@ from typing import Literal, TextIO
 import pandas as pd
 import pandera.pandas as pa
 
-from .errors import InputError
-from .io import atomic_path
+from ..core.errors import InputError
+from ..core.io import atomic_path
 
 FieldType = Literal["string", "integer", "number", "date", "boolean"]
 

@@ -3,7 +3,7 @@
 Each annotation names a verbatim quote. The build finds the quote's span in its
 document, checks the value's digits against the quote, resolves dates and the
 info date, and links places to the gazetteer. Every failure raises
-:class:`~analysis.errors.InputError` naming the file, line and field.
+:class:`~analysis.core.errors.InputError` naming the file, line and field.
 
 ``info_date`` rule (also in the README):
   * documents with ``info_date_rule: publication`` (news, analyst reports): the
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import InputError
+from ..core.io import LineDict, read_yaml
 from . import vocab
 from .catalog import Document
-from .errors import InputError
 from .gazetteer import Gazetteer
-from .io import LineDict, read_yaml
 from .parsing import days_inclusive, find_spans, numbers_in, parse_date, parse_interval
 
 _COMMON = {"id", "quote", "occurrence", "date", "date_note", "info_date"}

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import paths
-from .errors import InputError
-from .parsing import parse_date
-from .vocab import DISPLACEMENT_MODELS
+from ..core import paths
+from ..core.errors import InputError
+from ..data.parsing import parse_date
+from ..data.vocab import DISPLACEMENT_MODELS
 
 VARIABLES = ("displaced", "displaced_now", "net_places", "government_captures", "road_share_held")
 FITTED = "fitted"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .io import LineDict, read_yaml
+from ..core.errors import InputError
+from ..core.io import LineDict, read_yaml
 from .parsing import normalise_name
 from .tables import PLACES
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError
-from .io import read_yaml
+from ..core.errors import InputError
+from ..core.io import read_yaml
 from .parsing import parse_date
 
 _KEYS = {

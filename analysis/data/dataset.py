@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from ..core import paths
+from ..core.errors import InputError
+from ..core.io import atomic_dir, write_json
 from .case import Case, load_case
 from .catalog import load_catalog
 from .claims import parse_claims
-from .errors import InputError
 from .gazetteer import load_gazetteer
-from .io import atomic_dir, write_json
 from .schema import Table
 from .tables import CONTROL_EVENTS, DOCUMENTS, MILESTONES, OBSERVATIONS, PLACES
 
@@ -113,7 +113,7 @@ def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
     """Write every table and ``datapackage.json`` into ``out_dir``, atomically.
 
     ``extra``: (table, frame) pairs published alongside, such as the prediction
-    registry, resolutions and scores (:func:`analysis.predictions.published_tables`).
+    registry, resolutions and scores (:func:`analysis.scoring.published_tables`).
     """
     with atomic_dir(Path(out_dir)) as staging:
         for table in (DOCUMENTS, PLACES, *CLAIM_TABLES):

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from . import paths
+from ...core import paths
 from .style import SIDE_COLOURS, laid_out
 
 ADM2_FILE = "syr_admbnda_adm2_uncs_unocha.json"

@@ -1,7 +1,7 @@
 """Memoise expensive, deterministic computations (backtests, scored forecasts) between report runs.
 
 A result is stored under ``<output>/.cache/memo/`` keyed by a SHA-256 of the
-function, its arguments (a :class:`~analysis.dataset.Dataset` by the content of
+function, its arguments (a :class:`~analysis.data.dataset.Dataset` by the content of
 its tables and case) and the package's source code, so any change to the data or
 the code makes a new key. Files are written atomically; a cache folder can be
 deleted at any time.
@@ -28,7 +28,7 @@ _CODE_SUFFIXES = (".py", ".lua", ".typ", ".yaml")
 def code_digest() -> str:
     """SHA-256 of the package's source files (code, templates, data)."""
     h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = paths.PACKAGE
     for f in sorted(package.rglob("*")):
         if f.suffix in _CODE_SUFFIXES and "__pycache__" not in f.parts:
             h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())

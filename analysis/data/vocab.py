@@ -137,7 +137,7 @@ def precision_for_days(n_days: int) -> str:
     return "longer"
 
 # Model names, declared here (a light module) so parameter specs can check them
-# without importing statsmodels. analysis/displacement.py implements them.
+# without importing statsmodels. analysis/models/displacement/ implements them.
 DISPLACEMENT_MODELS: tuple[str, ...] = (
     "logistic",
     "gompertz",
@@ -150,5 +150,5 @@ DISPLACEMENT_MODELS: tuple[str, ...] = (
     "loglinear",
 )
 
-# Territorial models (analysis/territory.py): phase GLMs and rate baselines.
+# Territorial models (analysis/models/territory/): phase GLMs and rate baselines.
 TERRITORY_MODELS: tuple[str, ...] = ("phase_glm", "phase_glm_momentum", "persistence", "mean_rate")

@@ -17,7 +17,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from .tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
+from ..data.tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
 
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)

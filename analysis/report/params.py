@@ -4,7 +4,7 @@ Each notebook has one ``parameters`` cell whose names, types and defaults must
 match its spec here (a test checks that). Papermill only *warns* about unknown
 parameters, so each notebook calls :meth:`NotebookParams.from_namespace` right
 after its parameters: a misspelt or unknown name, or a wrong type, stops the run
-with a :class:`~analysis.errors.ParameterError` naming the parameter.
+with a :class:`~analysis.core.errors.ParameterError` naming the parameter.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Self
 
 import pandas as pd
 
-from .errors import ParameterError
+from ..core.errors import ParameterError
 
 _IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
 
@@ -135,14 +135,14 @@ class EventDatasetParams(NotebookParams):
 class ForecastParams(NotebookParams):
     """What every forecasting notebook shares: a cut-off, a horizon, a model and a path count."""
 
-    models: ClassVar[str] = ""  # name of the model tuple in analysis.vocab
+    models: ClassVar[str] = ""  # name of the model tuple in analysis.data.vocab
     as_of: str = ""
     horizon_days: int = 1
     model: str = ""
     n_paths: int = 10_000
 
     def check(self) -> None:
-        from . import vocab
+        from ..data import vocab
 
         parse_as_of("as_of", self.as_of)
         check_horizon(self.horizon_days)
@@ -213,8 +213,8 @@ class ScenarioParams(NotebookParams):
 
     def check(self) -> None:
         """Each scenario file must exist and validate with the overrides applied (before any kernel starts)."""
-        from .errors import InputError
-        from .scenario_spec import load_spec, parse_override
+        from ..core.errors import InputError
+        from ..scenarios.spec import load_spec, parse_override
 
         if not self.scenarios or not all(isinstance(s, str) and s for s in self.scenarios):
             raise ParameterError("expected a non-empty list of scenario files or names", parameter="scenarios")
@@ -244,7 +244,7 @@ class ForecastVsOutcomeParams(NotebookParams):
     recalibration_gamma: float = 1.5
 
     def check(self) -> None:
-        from .wep import load_scales
+        from ..scoring.wep import load_scales
 
         scales = load_scales(self.phrase_map or None)
         if self.wep_scale not in scales.names:

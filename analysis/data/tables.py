@@ -77,7 +77,7 @@ OBSERVATIONS = Table(
     fields=(
         Field("claim_id", "string", "Stable claim id: <doc_id>:<annotation id>."),
         *_PROVENANCE,
-        Field("variable", "string", "What is measured (see analysis/vocab.py).", enum=vocab.VARIABLE_NAMES),
+        Field("variable", "string", "What is measured (see analysis/data/vocab.py).", enum=vocab.VARIABLE_NAMES),
         Field("unit", "string", "Unit of value, fixed by variable."),
         Field("kind", "string", "stock: cumulative total since baseline_date as of date_end; flow: amount during [date_start, date_end]; level: a state as of date_end.", enum=vocab.OBSERVATION_KINDS),
         Field("value", "number", "The figure as stated (the midpoint for a range)."),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.errors import InputError
+from ..core.io import LineDict, read_yaml, sha256
 from . import vocab
-from .errors import InputError
-from .io import LineDict, read_yaml, sha256
 from .parsing import parse_date
 from .tables import DOCUMENTS
 

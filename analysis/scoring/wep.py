@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, ParameterError
+from ..core.errors import InputError, ParameterError
 
 BUILTIN = "wep.yaml"
 
