@@ -45,7 +45,8 @@ def extract_text(text: str, published: date, places: Places) -> Extraction:
             previous = explicit[-1].last
         named = places.find(s.text)
         if events:
-            last_place = events[-1].fields["places"][-1]
+            item = events[-1].fields["places"][-1]
+            last_place = item["place"] if isinstance(item, dict) else item
         elif named:
             last_place = named[-1][2]
     drafts.sort(key=lambda d: (d.start, d.table, d.end))

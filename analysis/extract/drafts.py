@@ -56,7 +56,8 @@ def _quote_checked(text: str, d: Draft) -> tuple[str, int | None]:
     value = d.fields.get("value")
     if value is not None and float(value) not in numbers_in(quote):
         raise AssertionError(f"drafted value {value} not written in its quote {quote!r}")
-    for name in d.fields.get("places") or []:
+    for item in d.fields.get("places") or []:
+        name = item["written"] if isinstance(item, dict) else item
         if not find_spans(quote, name):
             raise AssertionError(f"drafted place {name!r} not in its quote {quote!r}")
     return quote, _occurrence(text, quote, d.start)
@@ -132,10 +133,15 @@ def catalog_entry(ex: Extraction, doc_id: str, original: Path, published_basis: 
     }
 
 
+def place_name(item: str | dict) -> str:
+    """The gazetteer name of a drafted place: the name as written, or the place a pronoun stands for."""
+    return item["place"] if isinstance(item, dict) else item
+
+
 def _gazetteer(ex: Extraction, places: Places) -> list[dict]:
     out, seen = [], set()
     for d in ex.of("control_events"):
-        for name in d.fields["places"]:
+        for name in map(place_name, d.fields["places"]):
             if places.place_id(name) is None and name not in seen:
                 seen.add(name)
                 out.append({"review": "draft", **places.proposal(name)})
@@ -161,7 +167,8 @@ def _tables(claims: dict, predictions: list[dict], ex: Extraction, doc_id: str, 
     ce = []
     for e in claims["control_events"]:
         s, t = span(e)
-        for k, name in enumerate(e["places"], start=1):
+        for k, item in enumerate(e["places"], start=1):
+            name = place_name(item)
             ce.append({"event_id": f"{doc_id}:{e['id']}.{k}", "claim_id": f"{doc_id}:{e['id']}", "doc_id": doc_id, "quote": e["quote"],
                        "char_start": s, "char_end": t, **when(e), "place_name": name, "place_id": places.place_id(name),
                        "event_type": e["event_type"], "to_side": e["to_side"], "actor": e.get("actor"), "geo_precision": "unplaced"})
@@ -196,7 +203,7 @@ def review_html(ex: Extraction, doc_id: str, claims: dict, predictions: list[dic
         for e in claims[table]:
             a, b = find_spans(ex.text, e["quote"])[(e.get("occurrence") or 1) - 1]
             what = {"observations": lambda e: f"{e['id']} {e['variable']} ({e['kind']}) = {e['value']:,}" if isinstance(e['value'], int) else f"{e['id']} {e['variable']} = {e['value']}",
-                    "control_events": lambda e: f"{e['id']} {e['event_type']} {', '.join(e['places'])} -> {e['to_side']} ({e['date']})",
+                    "control_events": lambda e: f"{e['id']} {e['event_type']} {', '.join(map(place_name, e['places']))} -> {e['to_side']} ({e['date']})",
                     "milestones": lambda e: f"{e['id']} {e['milestone_type']} ({e['date']})"}[table](e)
             spans.append((a, b, table, what))
     for e in predictions:

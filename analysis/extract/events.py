@@ -119,8 +119,10 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
                 named = [(a - len(before) + clause_start - m.end() + m.start(), b, n, k) for a, b, n, k in sub_known][:0]
                 named = [(a, b, n, k) for a, b, n, k in sub_known]
                 base = clause_start
-            elif _PRONOUN.match(obj) and last_place:
-                named = [(-1, -1, last_place, True)]
+            elif _PRONOUN.match(obj) and (places.find(text[:m.start()]) or last_place):
+                earlier = places.find(text[:m.start()])
+                ref = earlier[-1][2] if earlier else last_place
+                named = [(-1, -1, {"place": ref, "written": _PRONOUN.match(obj).group(0).strip()}, True)]
                 base = None
             else:
                 continue
@@ -147,7 +149,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             if actor:
                 fields["actor"] = actor.group(1).strip()
             conf = (0.8 if known else 0.5) * (0.8 if date_m is None else 1.0)
-            out.append(Draft("control_events", q0, q1, fields, f"control.{etype}", round(conf, 2), label=f"{etype} {name} -> {to_side}",
+            out.append(Draft("control_events", q0, q1, fields, f"control.{etype}", round(conf, 2), label=f"{etype} {name if isinstance(name, str) else name['place']} -> {to_side}",
                              extra={"known_place": known}))
     return out
 
