@@ -114,8 +114,25 @@ def _month_interval(month: int, year: int, part: str | None = None) -> tuple[dat
     return date(year, month, lo), date(year, month, min(hi, last))
 
 
+_ANY_MONTH = re.compile(MONTH, re.I)
+_ANY_WEEKDAY = re.compile(_WD, re.I)
+_ANY_RELATIVE = re.compile(r"past|last|previous|week|overnight|night|yesterday|today|morning|next|following|later|day|end", re.I)
+# patterns that need a month name, a weekday or a relative word to match at all
+_NEEDS = {"range_dm": "month", "range_dash": "month", "week_up_to": "month", "dmy": "month", "mdy": "month", "month_year": "month",
+          "end_of": "relative", "past_n": "relative", "past_unit": "relative", "during_week": "relative", "weekday": "weekday",
+          "overnight": "relative", "yesterday": "relative", "today": "relative", "next_day": "relative", "day_after": "relative"}
+
+
 def find_dates(text: str, published: date, previous: date | None = None) -> list[DateMention]:
     """Every date expression in ``text`` (one sentence), resolved; overlapping matches keep the first pattern."""
+    return list(_find_dates(text, published, previous))
+
+
+@lru_cache(maxsize=2048)
+def _find_dates(text: str, published: date, previous: date | None) -> tuple[DateMention, ...]:
+    present = {"month": bool(_ANY_MONTH.search(text)), "weekday": bool(_ANY_WEEKDAY.search(text)), "relative": bool(_ANY_RELATIVE.search(text))}
+    if not any(present.values()):
+        return ()
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -130,6 +147,8 @@ def find_dates(text: str, published: date, previous: date | None = None) -> list
         found.append(DateMention(s, e, first, last, rule, since, explicit))
 
     for rule, rx in _PATTERNS:
+        if not present[_NEEDS[rule]]:
+            continue
         for m in rx.finditer(text):
             g = m.groups()
             if rule in ("range_dm", "range_dash"):
@@ -188,7 +207,7 @@ def find_dates(text: str, published: date, previous: date | None = None) -> list
                 d = previous + timedelta(days=step)
                 add(m, d, d, rule, explicit=False)
     found.sort(key=lambda d: d.start)
-    return found
+    return tuple(found)
 
 
 _PUB = (
@@ -198,12 +217,10 @@ _PUB = (
 )
 
 
-def publication_date(text: str, head_chars: int = 600) -> tuple[date, str] | None:
-    """The publication date written near the top of a document, with the line it came from."""
-    head = text[:head_chars]
-    best: tuple[int, date, str] | None = None
+def _date_in(line: str) -> date | None:
+    best: tuple[int, date] | None = None
     for k, rx in enumerate(_PUB):
-        m = rx.search(head)
+        m = rx.search(line)
         if not m:
             continue
         g = m.groups()
@@ -214,6 +231,29 @@ def publication_date(text: str, head_chars: int = 600) -> tuple[date, str] | Non
         else:
             d = _parse(int(g[1]), calendar.month_name[_month(g[0])], int(g[2]))
         if d and (best is None or m.start() < best[0]):
-            line = head[head.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0].strip()
-            best = (m.start(), d, line)
-    return (best[1], best[2]) if best else None
+            best = (m.start(), d)
+    return best[1] if best else None
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Z .'\u2019-]+,\s*(?=\S)")
+_LABEL = re.compile(r"^\s*(?:published|date|updated|issued|posted|reporting\s+period)\b", re.I)
+
+
+def publication_date(text: str, head_lines: int = 5) -> tuple[date, str] | None:
+    """The publication date written at the top of a document, with the line it came from.
+
+    Only a heading line (short), a dateline ("BARAKEL, April 2, 2024 - ...") or a labelled
+    line ("Published 9 February 2022") among the first ``head_lines`` lines counts: a date
+    in the opening paragraph's prose is an event date, not the publication date.
+    """
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:head_lines]
+    for line in lines:
+        if len(line) <= 100 or _LABEL.match(line):
+            d = _date_in(line)
+        elif _DATELINE.match(line):
+            d = _date_in(line[:60])
+        else:
+            d = None
+        if d is not None:
+            return d, line
+    return None

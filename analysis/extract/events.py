@@ -28,7 +28,7 @@ _CAP = re.compile(r"(?<![\w'-])((?:[A-Z][a-z\u00e0-\u00ff'\u2019]+|al-[A-Z][\w'\
 _NOT_PLACE = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
     "May", "June", "July", "August", "September", "October", "November", "December", "The", "Government", "Rebel",
-    "Rebels", "Opposition", "Army", "Forces", "President", "Turkish", "Russian", "Syrian", "UN", "Red Cross",
+    "Rebels", "Opposition", "Army", "Forces", "President", "UN", "Red Cross", "Residents", "Officials",
 }
 
 
@@ -116,18 +116,13 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         if not named:
             sub_known = [(a, b, n, True) for a, b, n in places.find(subject)] if passive or verb.startswith("fell") else []
             if sub_known:
-                named = [(a - len(before) + clause_start - m.end() + m.start(), b, n, k) for a, b, n, k in sub_known][:0]
-                named = [(a, b, n, k) for a, b, n, k in sub_known]
-                base = clause_start
+                named = sub_known
             elif _PRONOUN.match(obj) and (places.find(text[:m.start()]) or last_place):
                 earlier = places.find(text[:m.start()])
                 ref = earlier[-1][2] if earlier else last_place
                 named = [(-1, -1, {"place": ref, "written": _PRONOUN.match(obj).group(0).strip()}, True)]
-                base = None
             else:
                 continue
-        else:
-            base = m.end()
         if etype == "entered" and not any(k for *_, k in named):
             continue
         date_m = _nearest(dates, m.start())

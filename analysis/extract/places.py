@@ -15,6 +15,8 @@ from pathlib import Path
 from ..io import read_yaml
 from ..parsing import normalise_name
 
+_WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
+
 
 def _pattern(name: str) -> str:
     parts = []
@@ -40,11 +42,16 @@ class Places:
         names = sorted({*self.aliases, *(r["name"] for recs in self.reference.values() for r in recs)}, key=len, reverse=True)
         rx = re.compile(r"(?<![\w'-])(?:" + "|".join(_pattern(n) for n in names) + r")(?![\w'-])", re.I) if names else None
         object.__setattr__(self, "_rx", rx)
+        firsts = {re.split(r"[-\s]+", normalise_name(n))[0] for n in names}
+        object.__setattr__(self, "_firsts", frozenset(firsts))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name as written) of every known or reference place name in ``text``."""
         rx = self._rx  # type: ignore[attr-defined]
         if rx is None:
+            return []
+        words = {normalise_name(w) for w in _WORD.findall(text)}
+        if not words & self._firsts:  # type: ignore[attr-defined]
             return []
         return [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text) if m.group(0)[:1].isupper()]
 

@@ -70,12 +70,14 @@ def _pdf_text(path: Path) -> str:
         raise InputError(f"unreadable PDF: {exc}", file=path) from None
     if not "".join(pages).strip():
         raise InputError("PDF has no text layer (a scan?): it needs OCR before it can be extracted", file=path)
-    # Layout lines are joined into paragraphs: a line break ends a paragraph only after
-    # sentence-final punctuation or before a blank line; hyphenated line ends are kept.
+    # Layout lines are joined into paragraphs: a line ends its paragraph when it is blank,
+    # or clearly shorter than the page's full lines (a heading, a paragraph's last line).
     paras: list[str] = []
     for page in pages:
         current = ""
-        for line in page.split("\n"):
+        lines = page.split("\n")
+        full = max((len(" ".join(ln.split())) for ln in lines), default=0)
+        for line in lines:
             line = " ".join(line.split())
             if not line:
                 if current:
@@ -83,7 +85,7 @@ def _pdf_text(path: Path) -> str:
                 current = ""
                 continue
             current = f"{current} {line}" if current else line
-            if re.search(r"[.!?:\"'\u201d]$", line) or len(line) < 60 and not re.search(r"[,;a-z]$", line):
+            if len(line) < 0.8 * full or (re.search(r"[.!?:\"'\u201d]$", line) and len(line) < 0.9 * full):
                 paras.append(current)
                 current = ""
         if current:

@@ -15,7 +15,6 @@ from datetime import date
 
 from ..parsing import _WORD_NUMBERS
 from .dates import DateMention, find_dates
-from .places import Places
 
 # -- sentences --------------------------------------------------------------------
 _ABBREV = r"(?:No|Sept|Sep|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|U\.S|U\.N|e\.g|i\.e|approx|vs|Jr|Sr)"
@@ -286,9 +285,7 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
         since, period = _period([d for d in dates if c0 <= d.start < max(c1, num.end + 1) + 2], published)
         if var in ("displaced_people", "places_captured", "killed", "injured", "airstrikes", "barrel_bombs", "area_captured_km2") and kind != "level":
             stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", text, re.I)
-            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))):
-                kind = "stock"
-            elif kind == "" and period is None and re.search(r"\b(?:have|has)\s+been\s+displaced\b", text, re.I):
+            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and re.search(r"\b(?:have|has)\s+been\s+displaced\b", text, re.I):
                 kind = "stock"
             else:
                 kind = "flow"
@@ -335,7 +332,7 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
         out.append(Draft("observations", s.start + start, s.start + end, fields, f"figure.{rule}", round(conf, 2),
                          label=f"{var} {kind} {fields['value']:,}" if isinstance(fields["value"], int) else f"{var} {fields['value']}"))
     for m in _VAGUE.finditer(text):
-        if _DISPLACE.search(text) or re.search(r"\bkilled|wounded|injured\b", text, re.I):
+        if _DISPLACE.search(text) or re.search(r"\b(?:left|killed|wounded|injured|dead)\b", text, re.I):
             a, b = _clause(text, m.start(), m.end())
             out.append(Draft("vague", s.start + a, s.start + b, {"phrase": m.group(0), "vague": True}, "figure.vague", 0.3, label=f"vague: {m.group(1)}"))
     return out
