@@ -36,6 +36,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("dmy", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}){_Y}\b"),
         ("mdy", rf"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b{_Y}"),
         ("month_year", rf"\b(?:(early|mid|late|end\s+of)[\s-]+)?({MONTH})\s+(\d{{4}})\b"),
+        ("since_month", rf"\bsince\s+(?:early\s+|mid-?|late\s+)?({MONTH})(?!\s+\d)"),
         ("end_of", r"\b(?:by|before|until)\s+the\s+end\s+of\s+(?:the\s+)?(month|year|week|" + MONTH + r")"),
         ("past_n", rf"\b(?:in|over|during)\s+the\s+(?:past|last|previous)\s+({_NUMWORD})\s+(days|weeks|hours|months)"),
         ("past_unit", r"\b(?:in|over|during)\s+the\s+(?:past|last|previous)\s+(day|week|month|24\s+hours|48\s+hours)"),
@@ -118,7 +119,7 @@ _ANY_MONTH = re.compile(MONTH, re.I)
 _ANY_WEEKDAY = re.compile(_WD, re.I)
 _ANY_RELATIVE = re.compile(r"past|last|previous|week|overnight|night|yesterday|today|morning|next|following|later|day|end", re.I)
 # patterns that need a month name, a weekday or a relative word to match at all
-_NEEDS = {"range_dm": "month", "range_dash": "month", "week_up_to": "month", "dmy": "month", "mdy": "month", "month_year": "month",
+_NEEDS = {"range_dm": "month", "range_dash": "month", "week_up_to": "month", "dmy": "month", "mdy": "month", "month_year": "month", "since_month": "month",
           "end_of": "relative", "past_n": "relative", "past_unit": "relative", "during_week": "relative", "weekday": "weekday",
           "overnight": "relative", "yesterday": "relative", "today": "relative", "next_day": "relative", "day_after": "relative"}
 
@@ -167,6 +168,10 @@ def _find_dates(text: str, published: date, previous: date | None) -> tuple[Date
                 add(m, d, d, rule)
             elif rule == "month_year":
                 add(m, *_month_interval(_month(g[1]), int(g[2]), g[0]), rule)
+            elif rule == "since_month":
+                mo = _month(g[0])
+                y = published.year if mo <= published.month else published.year - 1
+                add(m, *_month_interval(mo, y), rule)
             elif rule == "end_of":
                 unit = g[0].lower().rstrip(".")
                 if unit == "month":

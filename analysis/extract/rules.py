@@ -118,7 +118,7 @@ def numbers(text: str) -> list[Number]:
         before = text[max(0, m.start() - 12):m.start()]
         if not is_word and not m.group("scale") and (
             re.match(r"\s*(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b", after)
-            or re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", before)
+            or (value <= 31 and re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", before))
             or (1900 <= value <= 2100 and "," not in raw and "." not in raw)
             or re.match(r"\s*(?:am|pm|a\.m|p\.m|GMT|UTC|hours?\b|-hour)", after, re.I)
             or re.match(r"\s*[-\u2013]\s*\d", after)
@@ -140,10 +140,11 @@ _GOV = r"(?:government|regime|army|state|security|loyalist|pro-government|federa
 _OPP = r"(?:rebels?|rebel\s+fighters|opposition|insurgents?|militants?|armed\s+groups?|jihadists?|guerrillas?|separatists?|non-state)"
 _SIDE_GOV = re.compile(rf"\b{_GOV}\b|forces\s+loyal\s+to\s+the\s+government|\btroops\b(?!\s+of\s+the\s+opposition)", re.I)
 _SIDE_OPP = re.compile(rf"\b{_OPP}\b", re.I)
-_PEOPLE = r"(?:people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|fled|in\s+the)"
+_PEOPLE = r"(?:[A-Z][a-z]+(?:ians|ans|is|ese|ers)\b|people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|fled|in\s+the)"
 _DISPLACE = re.compile(r"\b(displac\w*|fled|flee\w*|uprooted|evacuat\w*|forced\s+from\s+their\s+homes|crossed\s+into|arriv\w+\s+at|sheltering|shelter\w*|new\s+arrivals|IDPs|left\s+their\s+homes|exodus)\b", re.I)
 _RETURN = re.compile(r"\breturn\w*\b", re.I)
-_MODAL = re.compile(r"\b(?:could|may|might|would|will|expected\s+to|likely\s+to|risk\w*|threaten\w*|warn\w*)\s+(?:\w+\s+){0,2}?(?:be\s+)?(?:displac\w*|flee|kill\w*|forced|uproot\w*)", re.I)
+_HARM = re.compile(r"\b(?:killed|dead|died|deaths|injured|wounded|casualties)\b", re.I)
+_MODAL = re.compile(r"\b(?:could|may|might|would|will|expected\s+to|likely\s+to|risk\w*|threaten\w*|warn\w*)\s+(?:\w+\s+){0,2}?(?:be\s+)?(?:displac\w*|flee|kill\w*|forc\w*|uproot\w*)", re.I)
 
 
 @dataclass
@@ -197,10 +198,14 @@ def _area(text: str, after: int) -> str | None:
     return None if area.split()[0] in ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday") else area
 
 
+_INTERVAL_RULES = ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash", "during_week")
+
+
 def _period(dates: list[DateMention], published: date, after: int = -1) -> tuple[DateMention | None, DateMention | None]:
     """The baseline ("since X") and the period (any other date expression) of a figure."""
     since = next((d for d in dates if d.since and d.rule != "since_weekday"), None)
-    period = next((d for d in dates if not d.since and d.rule not in ("end_of",)), None)
+    usable = [d for d in dates if not d.since and d.rule not in ("end_of",)]
+    period = next((d for d in usable if d.rule in _INTERVAL_RULES), None) or next(iter(usable), None)
     weekday_since = next((d for d in dates if d.rule == "since_weekday"), None)
     return since, period or weekday_since
 
@@ -221,7 +226,7 @@ _VARIABLE_RULES: tuple[tuple[str, str, re.Pattern, str], ...] = tuple(
         ("distance_km", "level", r"^\s*(?:km|kilomet\w+|miles?)\s+(?:north|south|east|west|from|away|of|outside|north-?west|north-?east|south-?west|south-?east)", "distance"),
         ("troops", "level", r"^\s*(?:more\s+)?(?:troops|soldiers|fighters|reinforcements|personnel)\s+(?:were\s+|have\s+been\s+|had\s+been\s+)?(?:deployed|sent|arrived|stationed|massed|moved)", "troops"),
         ("vehicles_deployed", "level", r"^\s*(?:military\s+|armou?red\s+)?vehicles\b", "vehicles"),
-        ("refugees_hosted", "level", r"^\s*(?:registered\s+)?refugees\b(?!.*\bfled\b)", "refugees_hosted"),
+        ("refugees_hosted", "level", r"^\s*(?:registered\s+|[A-Z][\w-]+\s+)?refugees\b(?!.*\bfled\b)", "refugees_hosted"),
     )
 )
 
@@ -235,9 +240,11 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
     window = sentence[max(0, num.start - 120):num.end + 160]
     if not _DISPLACE.search(window) or (_RETURN.search(window) and not re.search(r"displac|fled", window, re.I)):
         return None
-    if re.search(r"\b(?:in|under)\s+the\s+open(?:\s+air)?\b|\bopen-air\b|\bsleeping\s+rough\b", clause, re.I):
+    if _HARM.search(clause) and not _DISPLACE.search(clause):
+        return None  # "300 civilians had been killed" in a sentence that also counts the displaced
+    if re.search(r"\b(?:in|under)\s+the\s+(?:\w+\s+)?open(?:\s+air)?\b|\bopen-air\b|\bsleeping\s+rough\b", clause, re.I):
         return "displaced_in_open_air", "level", "open_air"
-    if re.search(r"\bhome\s+to\b", sentence[max(0, num.start - 30):num.start], re.I):
+    if re.search(r"\bhome\s+to\s*$", sentence[max(0, num.start - 12):num.start], re.I):
         return None
     return "displaced_people", "", "displaced"
 
@@ -293,8 +300,11 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
             kind = "flow"
         if var == "displaced_in_open_air":
             kind = "level"
-        if var in ("displaced_people",) and re.search(r"\balready\s+displaced\b|\bby\s+earlier\b", text[max(0, num.start - 40):num.end + 40], re.I):
-            kind = "stock"
+        as_of = next((d for d in dates if (c0 <= d.start < c1 or d.start < 4) and re.search(r"\b(?:by|as\s+of|as\s+at|until)\s+$", text[max(0, d.start - 8):d.start], re.I)), None)
+        if var == "displaced_people" and kind == "flow" and as_of is not None and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash", "during_week")):
+            kind, period = "stock", as_of  # "By 5 February, 520,000 were displaced": a total as of that day
+        if var == "displaced_people" and since is None and re.search(r"\balready\s+displaced\b|\bby\s+earlier\b|\b(?:are|is|remain)\s+(?:internally\s+)?displaced\b", clause, re.I):
+            var, kind = "population_displaced_earlier", "level"
         # dates: stock as of the period's end (or publication), flows over their period
         if kind == "flow" and period is not None:
             first, last, note = period.first, period.last, text[period.start:period.end]
