@@ -128,6 +128,9 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         date_m = _nearest(dates, m.start())
         if date_m is not None:
             first, last, note = date_m.first, date_m.last, text[date_m.start:date_m.end]
+        elif previous is not None:
+            first = last = previous
+            note = "no date in the sentence: the last date written before it"
         else:
             first = last = published
             note = "no date in the sentence: the publication date"
