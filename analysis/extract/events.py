@@ -11,10 +11,10 @@ from .rules import _SIDE_GOV, _SIDE_OPP, Draft, Sentence, _clause
 
 # verb -> event type; the actor's side takes the place unless the type says otherwise
 _VERBS: tuple[tuple[str, str], ...] = (
-    ("recaptured", r"recaptured|recapture[sd]?|retook|retaken|retake|regained(?:\s+control\s+of)?|won\s+back|took\s+back"),
+    ("recaptured", r"recaptured|recapture[sd]?|recapturing|retook|retaken|retake|retaking|regained(?:\s+control\s+of)?|won\s+back|took\s+back"),
     ("captured", r"captured|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost"),
     ("entered", r"entered|entering|advanced\s+into|moved\s+into|pushed\s+into"),
-    ("encircled", r"encircled|surrounded|encircling|cut\s+off"),
+    ("encircled", r"encircled|surrounded|encircling|surrounding|cut\s+off"),
     ("besieged", r"besieged|laid\s+siege\s+to|besieging"),
     ("withdrew", r"withdrew|pulled\s+out|retreated|withdrawn|evacuated\s+their\s+positions"),
     ("repelled", r"repelled|repulsed|fended\s+off|thwarted"),
@@ -23,7 +23,7 @@ _VERBS: tuple[tuple[str, str], ...] = (
     ("secured", r"secured|consolidated\s+control\s+of"),
 )
 _VERB_RX = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{rx})" for t, rx in _VERBS) + r")\b", re.I)
-_PRONOUN = re.compile(r"^\s*(?:it|the\s+(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
+_PRONOUN = re.compile(r"^\s*(?:(?:most|parts|much|all|the\s+rest)\s+of\s+)?(?:it|the\s+(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
 _CAP = re.compile(r"(?<![\w'-])((?:[A-Z][a-z\u00e0-\u00ff'\u2019]+|al-[A-Z][\w'\u2019-]*|Al-[A-Z][\w'\u2019-]*)(?:[-\s](?:al-|el-|ad-|as-|ash-|at-|an-|ar-)?[A-Z][\w'\u2019-]*)*)")
 _NOT_PLACE = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
@@ -87,6 +87,11 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         after = text[m.end():]
         obj_end = re.search(r"[;.]|, (?:a|and|but|as|while|the|reversing|cutting|bringing|after|according|local)\b|\s(?:on|since|in\s+the|between|overnight|after|as|by|on\s+the)\s|$", after)
         obj = after[: obj_end.start() if obj_end else len(after)]
+        # "captured eight villages in the X countryside, including A, B and C": the list after "including"
+        inc = re.match(r"[^;.]{0,120}?,\s+(?:including|among\s+them|namely)\s+([^;.]*)", after[len(obj):])
+        if inc and not places.find(obj):
+            obj = after[: len(obj) + inc.end()]
+            obj = obj[: len(obj) - len(inc.group(1))] + re.split(r",\s+(?:advancing|located|as|while|after|which|and\s+several)\b", inc.group(1))[0]
         passive = verb.startswith("fell") or re.match(r"^\s*by\b", after) is not None
         if re.search(r"\bden(?:y|ied|ies|ying)\b", subject, re.I):
             continue
