@@ -18,6 +18,14 @@ from ..parsing import normalise_name
 _WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
 
 
+_APOSTROPHES = str.maketrans("", "", "'\u2019`\u02bf\u02be")
+
+
+def _cheap(word: str) -> str:
+    """A fast key for the first-word filter: case folded, apostrophes dropped."""
+    return word.casefold().translate(_APOSTROPHES)
+
+
 def _pattern(name: str) -> str:
     parts = []
     for ch in name:
@@ -42,7 +50,7 @@ class Places:
         names = sorted({*self.aliases, *(r["name"] for recs in self.reference.values() for r in recs)}, key=len, reverse=True)
         rx = re.compile(r"(?<![\w'-])(?:" + "|".join(_pattern(n) for n in names) + r")(?![\w'-])", re.I) if names else None
         object.__setattr__(self, "_rx", rx)
-        firsts = {re.split(r"[-\s]+", normalise_name(n))[0] for n in names}
+        firsts = {_cheap(re.split(r"[-\s]+", n)[0]) for n in names} | {re.split(r"[-\s]+", normalise_name(n))[0] for n in names}
         object.__setattr__(self, "_firsts", frozenset(firsts))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
@@ -50,7 +58,7 @@ class Places:
         rx = self._rx  # type: ignore[attr-defined]
         if rx is None:
             return []
-        words = {normalise_name(w) for w in _WORD.findall(text)}
+        words = {_cheap(w) for w in _WORD.findall(text)}
         if not words & self._firsts:  # type: ignore[attr-defined]
             return []
         return [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text) if m.group(0)[:1].isupper()]
