@@ -76,8 +76,11 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
     out: list[Draft] = []
     if re.search(r"\b(?:will|would|could|may|might|expected\s+to|likely\s+to|plans?\s+to|aims?\s+to|threaten\w*|seek\w*\s+to|attempt\w*\s+to|push\s+toward)\b", text, re.I) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
         return out
+    verbs = list(_VERB_RX.finditer(text))
+    if not verbs:
+        return out
     dates = find_dates(text, published, previous)
-    for m in _VERB_RX.finditer(text):
+    for m in verbs:
         etype = next(t for t, _ in _VERBS if m.group(t))
         verb = m.group(0).lower()
         before = text[:m.start()]
@@ -189,8 +192,13 @@ _MILESTONES: tuple[tuple[str, re.Pattern], ...] = tuple(
 _FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
 
 
+_MILESTONE_WORDS = re.compile(r"ceasefire|truce|pause|cessation|paused|halted|suspended|stalled|offensive|fighting|operation|campaign|assault|phase|patrol|summit|talks|negotiations|conference|spoke|spoken|call|deadline|ultimatum|interven|troops|reinforcement|convoy|highway|motorway|road|supply|agreement|deal|accord|memorandum|agreed|threatened|preparing|resumed", re.I)
+
+
 def milestones(s: Sentence, published: date, previous: date | None) -> list[Draft]:
     text = s.text
+    if not _MILESTONE_WORDS.search(text):
+        return []
     dates = [d for d in find_dates(text, published, previous) if d.rule not in ("past_n", "past_unit", "during_week")]
     if not dates:
         return []
