@@ -68,11 +68,17 @@ class DateMention:
         return self.first.isoformat() if self.first == self.last else f"{self.first.isoformat()}/{self.last.isoformat()}"
 
 
+@lru_cache(maxsize=1)
+def _parser():
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True})
+
+
 @lru_cache(maxsize=4096)
 def _parse(day: int, month: str, year: int) -> date | None:
-    import dateparser
-
-    parsed = dateparser.parse(f"{day} {month} {year}", languages=["en"], settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True})
+    """The day an explicit date names, by dateparser (one English parser, reused); None if no such day."""
+    parsed = _parser().get_date_data(f"{day} {month} {year}").date_obj
     return parsed.date() if parsed else None
 
 
