@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, default=None, help="write the CSV here instead of stdout")
     q.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     q.set_defaults(func=_cmd_scenario_sweep)
+
+    from .extract.cli import add_parsers as add_extract_parsers
+
+    add_extract_parsers(sub)
     return parser
 
 
