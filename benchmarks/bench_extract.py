@@ -13,8 +13,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from analysis import paths
-from analysis.catalog import load_catalog
+from analysis.core import paths
+from analysis.data.catalog import load_catalog
 from analysis.extract import evaluate as E
 from analysis.extract.core import extract_text
 from analysis.extract.dates import _find_dates, _parse

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import paths
+from analysis.core import paths
 from analysis.cli import main
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 from analysis.extract import extract_text, read_document
 from analysis.extract.accept import accept
 from analysis.extract.dates import find_dates, last_weekday, publication_date
 from analysis.extract.pipeline import extract_file, extract_paths
 from analysis.extract.places import Places, load_places
 from analysis.extract.rules import numbers, sentences
-from analysis.parsing import find_spans, numbers_in
+from analysis.data.parsing import find_spans, numbers_in
 
 DEV = Path(__file__).resolve().parent.parent / "benchmarks" / "extract_dev"
 DEV_PLACES = load_places(DEV / "gazetteer.yaml")
@@ -235,7 +235,7 @@ def test_accept_refuses_drafts_and_edited_quotes_then_adds_once(tmp_path, seeds_
     _review(folder)
     done = accept(folder, seeds_copy)
     assert done["doc_id"] == "dev10_wire" and done["claims"] >= 3 and done["predictions"] >= 2
-    from analysis.dataset import build
+    from analysis.data.dataset import build
 
     ds = build(seeds_copy)
     assert (ds.control_events["doc_id"] == "dev10_wire").sum() == 1

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from .. import paths
-from ..errors import InputError
-from ..io import LineDict, read_yaml, sha256, write_text
-from ..parsing import find_spans
+from ..core import paths
+from ..core.errors import InputError
+from ..core.io import LineDict, read_yaml, sha256, write_text
+from ..data.parsing import find_spans
 from .drafts import REVIEW_KEYS, sha256_text
 
 _DECISIONS = ("accepted", "rejected")
@@ -112,8 +112,8 @@ def _from_draft(exc: InputError, stage: Path, seeds: Path, draft_dir: Path, doc_
 
 def accept(draft_dir: Path, seeds: Path | None = None) -> dict:
     """Move a reviewed draft folder's document, catalog entry, accepted claims, statements and places into ``seeds``."""
-    from ..dataset import build
-    from ..predictions import load_registry
+    from ..data.dataset import build
+    from ..scoring.registry import load_registry
 
     seeds = Path(seeds or paths.seeds_dir())
     state = review_state(draft_dir)

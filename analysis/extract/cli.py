@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..io import atomic_dir
-from ..parsing import find_spans, numbers_in
-from ..tables import CONTROL_EVENTS, MILESTONES, OBSERVATIONS, PREDICTIONS
+from ..core.io import atomic_dir
+from ..data.parsing import find_spans, numbers_in
+from ..data.tables import CONTROL_EVENTS, MILESTONES, OBSERVATIONS, PREDICTIONS
 from .core import Extraction
 from .places import Places
 from .rules import Draft

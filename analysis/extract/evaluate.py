@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..io import read_yaml
-from ..parsing import find_spans, normalise_name, parse_interval
+from ..core.io import read_yaml
+from ..data.parsing import find_spans, normalise_name, parse_interval
 from .core import Extraction
 from .drafts import place_name
 from .places import Places

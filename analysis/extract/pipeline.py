@@ -9,9 +9,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from .. import paths
-from ..errors import InputError, ParameterError
-from ..io import read_yaml, sha256
+from ..core import paths
+from ..core.errors import InputError, ParameterError
+from ..core.io import read_yaml, sha256
 from .core import extract_text
 from .dates import publication_date
 from .drafts import doc_id_for, sha256_text, write_drafts
@@ -59,7 +59,7 @@ def expand(inputs: list[str | Path]) -> list[Path]:
 @lru_cache(maxsize=8)
 def case_places(seeds: str) -> Places:
     """The case's gazetteer and reference sub-districts (cached per process)."""
-    from ..case import load_case
+    from ..data.case import load_case
 
     seeds_path = Path(seeds)
     admin1: tuple[str, ...] = ()

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..io import read_yaml
-from ..parsing import normalise_name
+from ..core.io import read_yaml
+from ..data.parsing import normalise_name
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
 

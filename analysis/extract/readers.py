@@ -3,7 +3,7 @@
 HTML is parsed with BeautifulSoup (lxml), PDF text layers are read with pypdf. The
 normalised text has Unix newlines, NFC characters, no trailing spaces and at most one
 blank line between paragraphs; every quote and offset refers to it. Bad input raises
-:class:`~analysis.errors.InputError` naming the file.
+:class:`~analysis.core.errors.InputError` naming the file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")

@@ -4,7 +4,7 @@ milestones and estimative statements, each with its verbatim span.
 Every draft records the rule that produced it and a confidence (how often that rule was
 right on the development set is what the benchmark measures; the confidence is the
 rule's prior, lower for vague or inferred readings). Vocabulary is the dataset's own
-(:mod:`analysis.vocab`).
+(:mod:`analysis.data.vocab`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..parsing import _WORD_NUMBERS
+from ..data.parsing import _WORD_NUMBERS
 from .dates import DateMention, find_dates
 
 # -- sentences --------------------------------------------------------------------
