@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.core import paths
 from analysis.cli import main
+from analysis.core import paths
 from analysis.core.errors import InputError
+from analysis.data.parsing import find_spans, numbers_in
 from analysis.extract import extract_text, read_document
 from analysis.extract.accept import accept
 from analysis.extract.dates import find_dates, last_weekday, publication_date
 from analysis.extract.pipeline import extract_file, extract_paths
 from analysis.extract.places import Places, load_places
 from analysis.extract.rules import numbers, sentences
-from analysis.data.parsing import find_spans, numbers_in
 
 DEV = Path(__file__).resolve().parent.parent / "benchmarks" / "extract_dev"
 DEV_PLACES = load_places(DEV / "gazetteer.yaml")
