@@ -6,19 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
 from .cli_guard import MAX_HORIZON_DAYS, MAX_PATHS, int_in, positive_float
+from .core import paths
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
-    from .inputs import dataset_is_current, record_dataset
+    from .core.inputs import dataset_is_current, record_dataset
 
     out = Path(args.out or paths.dataset_dir())
     if not args.force and dataset_is_current(args.seeds, out):
         print(f"unchanged: {out} (seeds, code and the published files are as at the last build; --force rebuilds)")
         return 0
-    from .dataset import build, publish, summary
-    from .predictions import published_tables
+    from .data.dataset import build, publish, summary
+    from .scoring import published_tables
 
     dataset = build(args.seeds)
     publish(dataset, out, published_tables(dataset, args.seeds))
@@ -53,8 +53,8 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
-    from .dataset import load
-    from .forecast import write_quantiles
+    from .data.dataset import load
+    from .models.base import write_quantiles
 
     module = _model_module(args.target)
     fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed)
@@ -63,8 +63,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
-    from .dataset import load
-    from .forecast import publish_backtest
+    from .data.dataset import load
+    from .models.base import publish_backtest
 
     module = _model_module(args.target)
     bt = module.backtest(load(args.dataset), n_paths=args.paths, seed=args.seed)
@@ -75,8 +75,8 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
 def _cmd_scenario_run(args: argparse.Namespace) -> int:
     from . import scenarios as S
-    from .dataset import load
-    from .tables import SCENARIO_QUANTILES, SCENARIO_THRESHOLDS
+    from .data.dataset import load
+    from .data.tables import SCENARIO_QUANTILES, SCENARIO_THRESHOLDS
 
     spec = S.load_spec(args.file, [S.parse_override(o) for o in args.set or []])
     result = S.run(spec, load(args.dataset))
@@ -91,8 +91,8 @@ def _cmd_scenario_run(args: argparse.Namespace) -> int:
 
 def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
     from . import scenarios as S
-    from .dataset import load
-    from .tables import SWEEP_PROBABILITIES
+    from .data.dataset import load
+    from .data.tables import SWEEP_PROBABILITIES
 
     grid = S.load_grid(args.grid)
     table = S.sweep(grid, load(args.dataset), scheduler=args.scheduler)
@@ -101,10 +101,10 @@ def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from . import predictions as P
-    from .dataset import load
-    from .tables import PREDICTION_SCORES
-    from .wep import load_scales
+    from . import scoring as P
+    from .data.dataset import load
+    from .data.tables import PREDICTION_SCORES
+    from .scoring.wep import load_scales
 
     dataset = load(args.dataset)
     scales = load_scales(args.phrases)
@@ -118,7 +118,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _model_module(target: str):
-    from . import displacement, territory
+    from .models import displacement, territory
 
     return {"displacement": displacement, "territory": territory}[target]
 
@@ -185,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, default=None, help="write the CSV here instead of stdout")
     q.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     q.set_defaults(func=_cmd_scenario_sweep)
+
+    from .extract.cli import add_parsers as add_extract_parsers
+
+    add_extract_parsers(sub)
     return parser
 
 

@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from .errors import InputError
+from .core.errors import InputError
 
 EXIT_INPUT = 2  # bad input: a file, row, field or parameter named
 EXIT_FAILED = 1  # the run failed for another reason (disk, a bug): said in one line

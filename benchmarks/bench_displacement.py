@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from statsmodels.base.model import GenericLikelihoodModel
 
-from analysis import displacement
-from analysis.dataset import load
-from analysis.forecast import summarise_backtest
+from analysis.data.dataset import load
+from analysis.models import displacement
+from analysis.models.base import summarise_backtest
 from benchmarks import timed
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import paths
+from analysis.core import paths
 from analysis.report.runner import load_jobs
 from benchmarks import timed
 

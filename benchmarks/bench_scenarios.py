@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from analysis import scenarios as S
-from analysis.dataset import load
+from analysis.data.dataset import load
 from benchmarks import timed
 
 

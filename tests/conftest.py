@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.dataset import build, publish
+from analysis.core import paths
+from analysis.data.dataset import build, publish
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def published_dataset(dataset, tmp_path_factory) -> Path:
 
     CLI tests must not read ``reports/dataset``: a clean clone has none.
     """
-    from analysis.predictions import published_tables
+    from analysis.scoring import published_tables
 
     return publish(dataset, tmp_path_factory.mktemp("dataset"), published_tables(dataset))
 

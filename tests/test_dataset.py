@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.dataset import build, load, publish
-from analysis.errors import InputError
-from analysis.gazetteer import load_gazetteer
-from analysis.parsing import numbers_in, parse_interval
-from analysis.tables import CONTROL_EVENTS, DATASET_TABLES, MILESTONES, OBSERVATIONS
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.data.dataset import build, load, publish
+from analysis.data.gazetteer import load_gazetteer
+from analysis.data.parsing import numbers_in, parse_interval
+from analysis.data.tables import CONTROL_EVENTS, DATASET_TABLES, MILESTONES, OBSERVATIONS
 
 CLAIM_TABLES = {"observations": OBSERVATIONS, "control_events": CONTROL_EVENTS, "milestones": MILESTONES}
 
@@ -263,9 +263,9 @@ def test_every_shipped_document_has_a_catalog_entry(dataset):
 def test_the_dataset_is_rebuilt_only_when_seeds_code_or_files_changed(dataset, tmp_path, monkeypatch, capsys):
     import shutil
 
-    import analysis.dataset
+    import analysis.data.dataset
     from analysis.cli import main
-    from analysis.inputs import dataset_is_current, record_dataset
+    from analysis.core.inputs import dataset_is_current, record_dataset
 
     seeds = shutil.copytree(paths.seeds_dir(), tmp_path / "seeds")
     out = publish(dataset, tmp_path / "dataset")
@@ -276,7 +276,7 @@ def test_the_dataset_is_rebuilt_only_when_seeds_code_or_files_changed(dataset, t
     def no_build(*args, **kwargs):
         raise AssertionError("rebuilt although nothing changed")
 
-    monkeypatch.setattr(analysis.dataset, "build", no_build)
+    monkeypatch.setattr(analysis.data.dataset, "build", no_build)
     assert main(["dataset", "--seeds", str(seeds), "--out", str(out)]) == 0
     assert "unchanged" in capsys.readouterr().out
 

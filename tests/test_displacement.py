@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import displacement as D
 from analysis.cli import main
-from analysis.errors import ParameterError
-from analysis.forecast import QUANTILE_COLUMNS, summarise_backtest, write_quantiles
+from analysis.core.errors import ParameterError
+from analysis.models import displacement as D
+from analysis.models.base import QUANTILE_COLUMNS, summarise_backtest, write_quantiles
 
 
 @pytest.fixture(scope="module")

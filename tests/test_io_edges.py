@@ -7,7 +7,7 @@ import stat
 import subprocess
 import sys
 
-from analysis.io import atomic_dir, remove_stale_staging, write_text
+from analysis.core.io import atomic_dir, remove_stale_staging, write_text
 
 
 def _mode(p) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from analysis import memo
+from analysis.core import memo
 
 CALLS: list[int] = []
 

@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.dataset import summary
+from analysis.data.dataset import summary
 
 TABLES = ("observations", "control_events", "milestones")
 
@@ -51,8 +51,8 @@ def test_later_observations_cannot_change_an_as_of_displacement_forecast(dataset
     """Changing, adding or deleting observations published after D leaves the as-of-D forecast byte-identical."""
     import io
 
-    from analysis import displacement
-    from analysis.forecast import write_quantiles
+    from analysis.models import displacement
+    from analysis.models.base import write_quantiles
 
     cut = pd.Timestamp("2019-12-23") + pd.Timedelta(days=day)
     changed = dataclasses.replace(dataset, **{t: _perturb_later(getattr(dataset, t), cut, seed) for t in TABLES})

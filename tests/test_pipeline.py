@@ -12,10 +12,10 @@ import pytest
 from pdf_rows import displayed_row_ids, missing_rows
 from pypdf import PdfReader
 
-from analysis import paths
 from analysis.cli import main
-from analysis.errors import ParameterError
-from analysis.params import NOTEBOOK_SPECS, EventDatasetParams
+from analysis.core import paths
+from analysis.core.errors import ParameterError
+from analysis.report.params import NOTEBOOK_SPECS, EventDatasetParams
 from analysis.report.runner import load_jobs, plan, run_reports
 
 NOTEBOOKS = sorted(paths.notebooks_dir().glob("*.ipynb"))

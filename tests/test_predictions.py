@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import paths
-from analysis import predictions as P
-from analysis.catalog import load_catalog
+from analysis import scoring as P
 from analysis.cli import main
-from analysis.errors import InputError, ParameterError
-from analysis.wep import load_scales
+from analysis.core import paths
+from analysis.core.errors import InputError, ParameterError
+from analysis.data.catalog import load_catalog
+from analysis.scoring.wep import load_scales
 
 ASSYNT = "assynt_2020-01-08"
 HAARETZ = "haaretz_reuters_2018-08-29"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import scenario_spec
 from analysis import scenarios as S
 from analysis.cli import main
+from analysis.scenarios import spec as scenario_spec
 
 BASE = S.scenarios_dir() / "as_it_happened.yaml"
 SMALL = {"n_paths": 2000}
@@ -172,8 +172,10 @@ def test_starting_state_uses_only_what_was_public_at_as_of(dataset):
     obs = dataset.observations
     later = obs["info_date"] > spec.as_of
     changed = dataclasses.replace(dataset, observations=obs.assign(value=np.where(later, obs["value"] * 3, obs["value"])))
-    a = S._calibrate(dataset, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
-    b = S._calibrate(changed, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
+    from analysis.scenarios.calibration import _calibrate
+
+    a = _calibrate(dataset, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
+    b = _calibrate(changed, spec.as_of, spec.as_of, "opening advances", "persistence", "M5", "", 1000)
     assert (a.start_displaced == b.start_displaced).all() and a.level == b.level
 
 
@@ -235,8 +237,8 @@ def test_sweep_on_a_local_dask_cluster_matches_in_process(tmp_path, dataset):
 
 
 def test_report_parameters_are_checked_against_the_specs_before_any_kernel_starts():
-    from analysis.errors import ParameterError
-    from analysis.params import ScenarioParams
+    from analysis.core.errors import ParameterError
+    from analysis.report.params import ScenarioParams
 
     with pytest.raises(ParameterError, match=r"parameter 'overrides'.*ceasefire\.dat.*unknown key"):
         ScenarioParams.from_mapping({"overrides": ["ceasefire.dat=2020-02-01"]})
@@ -250,8 +252,8 @@ def test_checking_specs_does_not_load_the_models():
     import subprocess
     import sys
 
-    code = ("import sys, analysis.params, analysis.scenario_spec\n"
-            "analysis.params.ScenarioParams.from_mapping({})\n"
-            "heavy = [m for m in ('statsmodels', 'numba', 'scipy.stats', 'analysis.scenarios') if m in sys.modules]\n"
+    code = ("import sys, analysis.report.params, analysis.scenarios.spec\n"
+            "analysis.report.params.ScenarioParams.from_mapping({})\n"
+            "heavy = [m for m in ('statsmodels', 'numba', 'scipy.stats', 'analysis.scenarios.engine', 'analysis.models') if m in sys.modules]\n"
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import style  # noqa: E402
+from analysis.report.figures import style  # noqa: E402
 
 
 def _ticks(start: str, end: str) -> pd.DatetimeIndex:
@@ -52,7 +52,7 @@ def test_every_date_axis_gets_the_project_ticks():
 def test_every_figure_function_is_laid_out():
     import inspect
 
-    from analysis import event_figures, maps, model_figures
+    from analysis.report.figures import event_figures, maps, model_figures
 
     for module in (event_figures, maps, model_figures):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
@@ -63,7 +63,7 @@ def test_every_figure_function_is_laid_out():
 def test_legends_print_at_seven_points_or_more_and_shares_read_as_percent():
     import matplotlib.pyplot as plt
 
-    from analysis.model_figures import unit_formatter
+    from analysis.report.figures.model_figures import unit_formatter
 
     printed = 6.85 / 8.0  # figures are 8 in wide, set at the page's text width
     assert plt.rcParams["legend.fontsize"] * printed >= 7

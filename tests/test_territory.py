@@ -9,14 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import territory as T
-from analysis.errors import ParameterError
-from analysis.forecast import write_quantiles
+from analysis.core.errors import ParameterError
+from analysis.data import changes as CH
+from analysis.models import territory as T
+from analysis.models.base import write_quantiles
 
 
 @pytest.fixture(scope="module")
 def result(dataset):
-    return T.changes_of_hands(dataset.control_events)
+    return CH.changes_of_hands(dataset.control_events)
 
 
 def _changes(result, place):
@@ -71,7 +72,7 @@ def test_rule_on_a_small_synthetic_history(dataset):
         ev(3, "2020-01-05", "captured", "government"),  # a re-report
         ev(4, "2020-01-10", "recaptured", "opposition"),
     ])
-    ch = T.changes_of_hands(events).changes
+    ch = CH.changes_of_hands(events).changes
     assert list(ch["to_side"]) == ["government", "opposition"]
     assert ch.loc[0, "date_start"] == pd.Timestamp("2020-01-01")  # the entry widens the interval
     assert ch.loc[0, "claim_ids"] == "x1 x2 x3"
@@ -79,7 +80,7 @@ def test_rule_on_a_small_synthetic_history(dataset):
 
 def test_daily_series_spreads_each_change_over_its_interval(result):
     start = pd.Timestamp("2019-12-19")
-    s = T.daily_series(result.changes.query("date_end >= @start"), start, pd.Timestamp("2020-03-12"))
+    s = CH.daily_series(result.changes.query("date_end >= @start"), start, pd.Timestamp("2020-03-12"))
     total = result.changes.query("date_end >= @start")
     assert s["government_captures"].sum() == pytest.approx((total["to_side"] == "government").sum())
     assert s["cumulative_net_government"].iloc[-1] == pytest.approx(s["net_government"].sum())
@@ -135,16 +136,16 @@ def test_completeness_model_reads_the_claims_as_measurements(dataset):
     assert m["share"] == pytest.approx(m["named"] / m["claimed"], rel=1e-6)  # intercept-only binomial MLE: pooled ratio
     assert m["claims"] == len(m["table"]) and all(i in set(dataset.observations["claim_id"]) for i in m["claim_ids"])
     start = pd.Timestamp(dataset.case.territory_baseline_date)
-    latent = T.latent_captures(T.net_series(dataset, start=start), m)
+    latent = T.latent_captures(CH.net_series(dataset, start=start), m)
     last = latent.iloc[-1]
     assert last["low90"] <= last["estimate"] <= last["high90"] and last["estimate"] >= last["named"]
 
 
 def test_district_series_places_only_what_ocha_codes_place(dataset):
-    from analysis import maps
+    from analysis.report.figures import maps
 
-    d = T.district_series(dataset, maps.admin2(dataset.case.map_admin1_pcodes))
-    changes = T.changes_of_hands(dataset.control_events).changes
+    d = CH.district_series(dataset, maps.admin2(dataset.case.map_admin1_pcodes))
+    changes = CH.changes_of_hands(dataset.control_events).changes
     assert d["to_government"].sum() + d["to_opposition"].sum() == len(changes)  # every change counted once
     assert d.iloc[-1]["admin2_pcode"] == "unplaced"
     placed = d[d["admin2_pcode"] != "unplaced"]
@@ -153,10 +154,10 @@ def test_district_series_places_only_what_ocha_codes_place(dataset):
 
 
 def test_road_holders_follow_the_m5_through_saraqib(dataset):
-    changes = T.changes_of_hands(dataset.control_events).changes
-    before = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-01-08")).set_index("place_id")
+    changes = CH.changes_of_hands(dataset.control_events).changes
+    before = CH.road_holders(dataset, changes, "M5", pd.Timestamp("2020-01-08")).set_index("place_id")
     assert (before["side"] == "opposition").all() and (before["claim_ids"] == "").all()  # initial holder, no change known
-    held = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-12")).set_index("place_id")
+    held = CH.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-12")).set_index("place_id")
     assert (held["side"] == "government").all() and "maar-hattat-observation-post" not in held.index
-    lost = T.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-28")).set_index("place_id")
+    lost = CH.road_holders(dataset, changes, "M5", pd.Timestamp("2020-02-28")).set_index("place_id")
     assert lost.at["saraqib", "side"] == "opposition" and (lost.drop("saraqib")["side"] == "government").all()

@@ -17,7 +17,7 @@ import contextlib
 import importlib
 import os
 
-from analysis.report.inprocess import ENVIRONMENT
+from .inprocess import ENVIRONMENT
 
 MODULES = (
     # the in-process kernel (its debugger support imports debugpy), the PNG writer, IPython's history database
@@ -25,10 +25,10 @@ MODULES = (
     "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "sqlite3",
     # the libraries and the package's modules that the notebooks import
     "numpy", "pandas", "pandas.io.formats.string", "scipy.stats", "statsmodels.api", "nbformat", "papermill",
-    "analysis.report.pdf", "analysis.report.display", "analysis.dataset", "analysis.params", "analysis.tables",
-    "analysis.memo", "analysis.forecast", "analysis.displacement", "analysis.territory", "analysis.scenarios",
-    "analysis.predictions", "analysis.wep", "analysis.event_figures", "analysis.model_figures", "analysis.maps",
-    "analysis.style",
+    "analysis.report.pdf", "analysis.report.display", "analysis.data.dataset", "analysis.report.params", "analysis.data.tables",
+    "analysis.core.memo", "analysis.models.base", "analysis.models.displacement", "analysis.models.territory", "analysis.scenarios",
+    "analysis.scoring", "analysis.scoring.wep", "analysis.report.figures.event_figures", "analysis.report.figures.model_figures", "analysis.report.figures.maps",
+    "analysis.report.figures.style",
 )
 
 
@@ -36,7 +36,7 @@ def _first_validation() -> None:
     """Validate an empty table: pandera imports its accessors and strategies on first use."""
     import pandas as pd
 
-    from analysis.tables import DOCUMENTS
+    from ..data.tables import DOCUMENTS
 
     DOCUMENTS.validate(DOCUMENTS.conform(pd.DataFrame(columns=[f.name for f in DOCUMENTS.fields])))
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import paths
-from ..errors import InputError, ParameterError
-from ..inputs import CACHE_DIR, sources_digest, tree_digest
-from ..io import LineDict, parse_yaml_value, read_yaml, write_json
+from ..core import paths
+from ..core.errors import InputError, ParameterError
+from ..core.inputs import CACHE_DIR, sources_digest, tree_digest
+from ..core.io import LineDict, parse_yaml_value, read_yaml, write_json
 
 REPORTS_FILE = "reports.yaml"
 
@@ -66,12 +66,12 @@ def load_jobs(notebooks_dir: Path | None = None) -> list[ReportJob]:
 
 
 def spec_for(notebook: Path):
-    from ..params import NOTEBOOK_SPECS
+    from .params import NOTEBOOK_SPECS
 
     try:
         return NOTEBOOK_SPECS[notebook.stem]
     except KeyError as exc:
-        raise InputError("no parameter spec for this notebook in analysis.params.NOTEBOOK_SPECS", file=notebook) from exc
+        raise InputError("no parameter spec for this notebook in analysis.report.params.NOTEBOOK_SPECS", file=notebook) from exc
 
 
 def _parse_cli_value(value: Any) -> Any:
@@ -233,7 +233,7 @@ def _execute(job: ReportJob, out_dir: Path, key: str | None = None, in_process: 
         failed.unlink()
     shutil.rmtree(build, ignore_errors=True)
     if key is not None:
-        from ..io import write_text
+        from ..core.io import write_text
 
         (out_dir / CACHE_DIR).mkdir(exist_ok=True)
         write_text(out_dir / CACHE_DIR / f"{job.name}.sha256", key + "\n")
@@ -342,9 +342,9 @@ def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, for
     jobs = plan(jobs, overrides or {}, params_file)
     dataset = paths.dataset_dir(out_dir)
     if not (dataset / "datapackage.json").is_file():
-        from ..dataset import build, publish
-        from ..inputs import record_dataset
-        from ..predictions import published_tables
+        from ..core.inputs import record_dataset
+        from ..data.dataset import build, publish
+        from ..scoring import published_tables
 
         built = build()
         publish(built, dataset, published_tables(built))

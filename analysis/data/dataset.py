@@ -1,0 +1,153 @@
+"""Build, publish and load the sourced event dataset.
+
+``build`` reads the seeds folder (catalog, documents, gazetteer, claims) and
+returns validated tables; ``publish`` writes them as CSV with a Frictionless
+``datapackage.json`` -- all or nothing; ``load`` reads a published dataset back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import paths
+from ..core.errors import InputError
+from ..core.io import atomic_dir, write_json
+from .case import Case, load_case
+from .catalog import load_catalog
+from .claims import parse_claims
+from .gazetteer import load_gazetteer
+from .schema import Table
+from .tables import CONTROL_EVENTS, DOCUMENTS, MILESTONES, OBSERVATIONS, PLACES
+
+CLAIM_TABLES: tuple[Table, ...] = (OBSERVATIONS, CONTROL_EVENTS, MILESTONES)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The event dataset: reference tables and the three claim tables."""
+
+    case: Case
+    documents: pd.DataFrame
+    places: pd.DataFrame
+    observations: pd.DataFrame
+    control_events: pd.DataFrame
+    milestones: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "case"}
+
+    def as_of(self, as_of: date | str | pd.Timestamp) -> Dataset:
+        """Only the claims whose information was public on or before ``as_of``."""
+        cut = pd.Timestamp(as_of)
+        return Dataset(
+            case=self.case,
+            documents=self.documents,
+            places=self.places,
+            observations=self.observations[self.observations["info_date"] <= cut].reset_index(drop=True),
+            control_events=self.control_events[self.control_events["info_date"] <= cut].reset_index(drop=True),
+            milestones=self.milestones[self.milestones["info_date"] <= cut].reset_index(drop=True),
+        )
+
+    @property
+    def info_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last information date over the claim tables."""
+        all_dates = pd.concat([t["info_date"] for t in (self.observations, self.control_events, self.milestones)])
+        return all_dates.min(), all_dates.max()
+
+    @property
+    def coverage(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Dates a cut-off may take: first information date to the case's analysis end."""
+        first, last = self.info_dates
+        return first, max(last, pd.Timestamp(self.case.analysis_end))
+
+
+def build(seeds: Path | None = None) -> Dataset:
+    """Read the seeds folder and return the validated dataset (nothing is written)."""
+    seeds = Path(seeds or paths.seeds_dir())
+    case = load_case(seeds / "case.yaml")
+    catalog = load_catalog(paths.catalog_file(seeds), paths.documents_dir(seeds))
+    gaz = load_gazetteer(paths.gazetteer_file(seeds), paths.geo_dir(seeds), case.admin1_pcodes)
+    rows: dict[str, list[dict]] = {t.name: [] for t in CLAIM_TABLES}
+    files = sorted(paths.claims_dir(seeds).glob("*.yaml"))
+    if not files:
+        raise InputError("no annotation files (*.yaml)", file=paths.claims_dir(seeds))
+    claimed_docs = set()
+    for path in files:
+        parsed = parse_claims(path, catalog.documents, gaz)
+        doc_ids = {r["doc_id"] for rs in parsed.values() for r in rs}
+        if doc_ids & claimed_docs:
+            raise InputError(f"document {sorted(doc_ids & claimed_docs)} annotated in two files", file=path)
+        claimed_docs |= doc_ids
+        for name, rs in parsed.items():
+            rows[name].extend(rs)
+    tables = {}
+    for table in CLAIM_TABLES:
+        df = pd.DataFrame(rows[table.name], columns=table.columns)
+        dupes = df[df.duplicated(list(table.primary_key), keep=False)]
+        if len(dupes):
+            raise InputError(f"duplicate key {dupes.iloc[0][list(table.primary_key)].tolist()}", file=table.name)
+        tables[table.name] = table.validate(table.conform(df))
+    return Dataset(case=case, documents=catalog.table, places=gaz.table, **tables)
+
+
+def datapackage(case: Case, extra: tuple = ()) -> dict:
+    """The Frictionless Data Package descriptor, derived from the table declarations."""
+    return {
+        "profile": "tabular-data-package",
+        "name": f"{case.name}-events",
+        "title": f"Sourced event dataset: {case.title}",
+        "description": (
+            "Claims extracted from the source documents, each row with its verbatim quote, "
+            "character span, source, date precision and information date."
+        ),
+        "licenses": [{"name": "CC-BY-4.0", "title": "Annotations: CC BY 4.0; quotes remain their publishers'; geography: OCHA COD-AB CC BY 3.0 IGO and OpenSyria CC BY 4.0"}],
+        "resources": [t.resource(f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES, *extra)],
+    }
+
+
+def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
+    """Write every table and ``datapackage.json`` into ``out_dir``, atomically.
+
+    ``extra``: (table, frame) pairs published alongside, such as the prediction
+    registry, resolutions and scores (:func:`analysis.scoring.published_tables`).
+    """
+    with atomic_dir(Path(out_dir)) as staging:
+        for table in (DOCUMENTS, PLACES, *CLAIM_TABLES):
+            table.write_csv(getattr(dataset, table.name), staging / f"{table.name}.csv")
+        for table, frame in extra:
+            table.write_csv(frame, staging / f"{table.name}.csv")
+        write_json(staging / "datapackage.json", datapackage(dataset.case, tuple(t for t, _ in extra)))
+    return Path(out_dir)
+
+
+def load(dataset_dir: Path | None = None, seeds: Path | None = None) -> Dataset:
+    """Read a published dataset. Raises with the fix when it has not been built."""
+    d = Path(dataset_dir or paths.dataset_dir())
+    if not (d / "datapackage.json").is_file():
+        raise InputError("no published dataset here; run `idlib dataset` (or `make dataset`) first", file=d)
+    case = load_case(Path(seeds or paths.seeds_dir()) / "case.yaml")
+    tables = {t.name: t.read_csv(d / f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES)}
+    return Dataset(case=case, **tables)
+
+
+def summary(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """Rows per table, per document and per variable, for the build's printout."""
+    claim_tables = {t.name: getattr(dataset, t.name) for t in CLAIM_TABLES}
+    per_table = pd.DataFrame(
+        {"table": list(dataset.tables()), "rows": [len(df) for df in dataset.tables().values()]}
+    )
+    per_doc = (
+        pd.concat([df[["doc_id"]].assign(table=name) for name, df in claim_tables.items()])
+        .value_counts(["doc_id", "table"])
+        .unstack(fill_value=0)
+        .reindex(columns=list(claim_tables), fill_value=0)
+        .reset_index()
+    )
+    per_var = (
+        dataset.observations.groupby(["variable", "kind"]).size().rename("rows").reset_index()
+    )
+    return {"tables": per_table, "documents": per_doc, "variables": per_var}

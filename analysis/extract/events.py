@@ -1,0 +1,320 @@
+"""Changes of hands, milestones and estimative statements in one sentence."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from .dates import DateMention, find_dates
+from .places import Places
+from .rules import _SIDE_GOV, _SIDE_OPP, Draft, Sentence, _clause
+
+# verb -> event type; the actor's side takes the place unless the type says otherwise
+_VERBS: tuple[tuple[str, str], ...] = (
+    ("recaptured", r"recaptured|recapture[sd]?|recapturing|retook|retaken|retake|retaking|regained(?:\s+control\s+of)?|won\s+back|took\s+back"),
+    ("captured", r"captured|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost"),
+    ("entered", r"entered|entering|advanced\s+into|moved\s+into|pushed\s+into"),
+    ("encircled", r"encircled|surrounded|encircling|surrounding|cut\s+off"),
+    ("besieged", r"besieged|laid\s+siege\s+to|besieging"),
+    ("withdrew", r"withdrew|pulled\s+out|retreated|withdrawn|evacuated\s+their\s+positions"),
+    ("repelled", r"repelled|repulsed|fended\s+off|thwarted"),
+    ("attacked", r"attacked|shelled|assaulted|bombarded|struck|launched\s+an?\s+(?:attack|assault|offensive)\s+on|attacking"),
+    ("contested", r"contesting|contested|fighting\s+(?:continued|raged|is\s+raging|was\s+raging|intensified)|clashes\s+(?:continued|raged)|battled?\s+for"),
+    ("secured", r"secured|consolidated\s+control\s+of"),
+)
+_VERB_RX = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{rx})" for t, rx in _VERBS) + r")\b", re.I)
+_PRONOUN = re.compile(r"^\s*(?:(?:most|parts|much|all|the\s+rest)\s+of\s+)?(?:it|the\s+(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
+_CAP = re.compile(r"(?<![\w'-])((?:[A-Z][a-z\u00e0-\u00ff'\u2019]+|al-[A-Z][\w'\u2019-]*|Al-[A-Z][\w'\u2019-]*)(?:[-\s](?:al-|el-|ad-|as-|ash-|at-|an-|ar-)?[A-Z][\w'\u2019-]*)*)")
+_NOT_PLACE = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
+    "May", "June", "July", "August", "September", "October", "November", "December", "The", "Government", "Rebel",
+    "Rebels", "Opposition", "Army", "Forces", "President", "UN", "Red Cross", "Residents", "Officials",
+}
+
+
+def _side(text: str) -> str | None:
+    gov, opp = list(_SIDE_GOV.finditer(text)), list(_SIDE_OPP.finditer(text))
+    if not gov and not opp:
+        return None
+    last_gov = gov[-1].start() if gov else -1
+    last_opp = opp[-1].start() if opp else -1
+    return "government" if last_gov > last_opp else "opposition"
+
+
+def _other(side: str | None) -> str | None:
+    return {"government": "opposition", "opposition": "government"}.get(side or "")
+
+
+def _list_places(text: str, places: Places) -> list[tuple[int, int, str, bool]]:
+    """Places named in ``text``: known names first; capitalised names in a list context too."""
+    found = [(a, b, n, True) for a, b, n in places.find(text)]
+    taken = [(a, b) for a, b, _, _ in found]
+    head = re.match(r"^\s*(?:(?:from|of|to|in|near|around|at|into)\s+)?(?:the\s+(?:(?:hilltop|border|strategic|key|nearby|northern|southern|eastern|western)\s+)?(?:villages?|towns?|cities|city|hills?|settlements?|areas?|districts?)\s+of\s+)?", text, re.I)
+    pos = head.end() if head else 0
+    # Unknown names only where the object slot is a proper-noun list: "A, B and C".
+    for m in _CAP.finditer(text, pos):
+        if any(a <= m.start() < b for a, b in taken):
+            pos = max(pos, next(b for a, b in taken if a <= m.start() < b))
+            continue
+        between = text[pos:m.start()]
+        if not re.fullmatch(r"\s*(?:,\s*|\s+and\s+|,\s+and\s+)?", between) and pos != (head.end() if head else 0):
+            break
+        if m.start() > pos + 2 and pos == (head.end() if head else 0) and text[pos:m.start()].strip():
+            break
+        name = m.group(1)
+        if name.split()[0] in _NOT_PLACE or name.isupper():
+            break
+        found.append((m.start(), m.end(), name, False))
+        taken.append((m.start(), m.end()))
+        pos = m.end()
+    # keep list order, and only the contiguous list right after the verb for known names too
+    return sorted(found)
+
+
+def control_events(s: Sentence, published: date, previous: date | None, places: Places, last_place: str | None) -> list[Draft]:
+    text = s.text
+    out: list[Draft] = []
+    if re.search(r"\b(?:will|would|could|may|might|expected\s+to|likely\s+to|plans?\s+to|aims?\s+to|threaten\w*|seek\w*\s+to|attempt\w*\s+to|push\s+toward)\b", text, re.I) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
+        return out
+    verbs = list(_VERB_RX.finditer(text))
+    if not verbs:
+        return out
+    dates = find_dates(text, published, previous)
+    for m in verbs:
+        etype = next(t for t, _ in _VERBS if m.group(t))
+        verb = m.group(0).lower()
+        before = text[:m.start()]
+        # the clause the verb belongs to
+        clause_start = max([0] + [x.end() for x in re.finditer(r"[;:]|, (?:and|but|while|as|after|a\s+day\s+after)\b|\b(?:after|when|as|said|says)\b", before)])
+        subject = before[clause_start:]
+        after = text[m.end():]
+        obj_end = re.search(r"[;.]|, (?:a|and|but|as|while|the|reversing|cutting|bringing|after|according|local)\b|\s(?:on|since|in\s+the|between|overnight|after|as|by|on\s+the)\s|$", after)
+        obj = after[: obj_end.start() if obj_end else len(after)]
+        # "captured eight villages in the X countryside, including A, B and C": the list after "including"
+        inc = re.match(r"[^;.]{0,120}?,\s+(?:including|among\s+them|namely)\s+([^;.]*)", after[len(obj):])
+        if inc and not places.find(obj):
+            obj = after[: len(obj) + inc.end()]
+            obj = obj[: len(obj) - len(inc.group(1))] + re.split(r",\s+(?:advancing|located|as|while|after|which|and\s+several)\b", inc.group(1))[0]
+        passive = verb.startswith("fell") or re.match(r"^\s*by\b", after) is not None
+        if re.search(r"\bden(?:y|ied|ies|ying)\b", subject, re.I):
+            continue
+        if etype == "captured" and verb in ("losing", "lost"):
+            side_actor = _side(subject)
+            to_side = _other(side_actor)
+            etype = "captured"
+        elif passive:
+            to_side = _side(after[:60])
+        else:
+            to_side = _side(subject) or _side(text[:m.start()])
+        if etype in ("withdrew",):
+            to_side = _other(to_side)
+        elif etype in ("attacked", "repelled"):
+            target = re.match(r"^\s*(?:\w+\s+){0,2}?(government|opposition|rebel|army|regime)\b", after, re.I)
+            if target:
+                to_side = "government" if _SIDE_GOV.match(target.group(1)) else "opposition"
+            elif etype == "attacked":
+                to_side = _other(to_side)
+        elif etype == "contested":
+            to_side = "contested"
+        if to_side is None:
+            continue
+        obj_places = _list_places(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj), places) if obj.strip() else []
+        shift = len(obj) - len(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj))
+        named = [(a + shift, b + shift, n, k) for a, b, n, k in obj_places]
+        if not named:
+            sub_known = [(a, b, n, True) for a, b, n in places.find(subject)] if passive or verb.startswith("fell") else []
+            if sub_known:
+                named = sub_known
+            elif _PRONOUN.match(obj) and (places.find(text[:m.start()]) or last_place):
+                earlier = places.find(text[:m.start()])
+                ref = earlier[-1][2] if earlier else last_place
+                named = [(-1, -1, {"place": ref, "written": _PRONOUN.match(obj).group(0).strip()}, True)]
+            else:
+                continue
+        if etype == "entered" and not any(k for *_, k in named):
+            continue
+        date_m = _nearest(dates, m.start())
+        if date_m is not None:
+            first, last, note = date_m.first, date_m.last, text[date_m.start:date_m.end]
+        elif previous is not None:
+            first = last = previous
+            note = "no date in the sentence: the last date written before it"
+        else:
+            first = last = published
+            note = "no date in the sentence: the publication date"
+        if last > published:
+            continue
+        a, b = _clause(text, min(m.start(), clause_start + len(subject) - len(subject.lstrip())), m.end() + len(obj))
+        q0 = s.start + min(a, clause_start + (len(subject) - len(subject.lstrip())))
+        q1 = s.start + max(b, m.end() + len(obj.rstrip()))
+        for _pa, _pb, name, known in named:
+            fields = {"date": first.isoformat() if first == last else f"{first.isoformat()}/{last.isoformat()}",
+                      "date_note": f"'{note}'" if not note.startswith("no date") else note,
+                      "event_type": etype, "to_side": to_side, "places": [name]}
+            actor = re.search(r"((?:[A-Za-z][\w-]*\s+){0,3}(?:forces|troops|fighters|army|rebels|insurgents|militants|groups))\s*$", subject.strip(), re.I)
+            if actor:
+                fields["actor"] = actor.group(1).strip()
+            conf = (0.8 if known else 0.5) * (0.8 if date_m is None else 1.0)
+            out.append(Draft("control_events", q0, q1, fields, f"control.{etype}", round(conf, 2), label=f"{etype} {name if isinstance(name, str) else name['place']} -> {to_side}",
+                             extra={"known_place": known}))
+    return out
+
+
+def _nearest(dates: list[DateMention], pos: int) -> DateMention | None:
+    usable = [d for d in dates if d.rule != "end_of"]
+    if not usable:
+        return None
+    after = [d for d in usable if d.start >= pos]
+    return after[0] if after else usable[-1]
+
+
+# -- milestones -----------------------------------------------------------------------
+_MILESTONES: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (t, re.compile(rx, re.I))
+    for t, rx in (
+        ("ceasefire_broken", r"\b(?:ceasefire|truce|pause|cessation\s+of\s+hostilities)\b[^.;]{0,60}\b(?:collapsed|broke\s+down|broken|violated|ended)\b|\b(?:shelling|fighting|hostilities|strikes)\s+resumed\b|\bcollapse[sd]?\s+on\b"),
+        ("ceasefire_start", r"\b(?:ceasefire|truce|pause|cessation\s+of\s+hostilities)\b[^.;]{0,40}\b(?:took\s+effect|came\s+into\s+(?:effect|force)|began|starting|started|went\s+into\s+effect)\b|\b(?:humanitarian\s+pause|ceasefire|truce)\s+starting\b"),
+        ("ceasefire_agreed", r"\b(?:ceasefire|truce|cessation\s+of\s+hostilities)\b[^.;]{0,40}\b(?:agreed|reached|signed|brokered|announced)\b|\b(?:agreed|reached|signed|brokered|announced)\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:ceasefire|truce)\b"),
+        ("offensive_paused", r"\b(?:paused|halted|suspended)\s+(?:the|its|their)\s+(?:offensive|operation|advance)\b|\b(?:offensive|advance)\s+(?:stalled|paused|halted)\b"),
+        ("offensive_phase", r"\b(?:start|beginning|launch)\s+of\s+(?:the|a|an|its|their)\s+(?:\w+\s+)?(?:offensive|operation|phase|campaign)\b|\b(?:offensive|fighting|operation|campaign|assault)\s+(?:began|started|was\s+launched)\b|\blaunched\s+(?:an?|the|its)\s+(?:\w+\s+)?(?:offensive|operation|campaign)\b|\b(?:second|third|new|next|final)\s+phase\b"),
+        ("joint_patrol", r"\bjoint\s+patrols?\b"),
+        ("summit", r"\bsummit\b"),
+        ("talks", r"\b(?:talks|negotiations|round\s+of\s+talks|peace\s+conference)\b[^.;]{0,60}\b(?:held|began|resumed?|collapsed|scheduled|due|opened|ended)\b|\b(?:held|hold)\s+talks\b|\bspoken?\s+to\b|\bphone\s+call\b"),
+        ("deadline", r"\bdeadline\b|\bultimatum\b"),
+        ("intervention", r"\b(?:intervened|intervention|launched\s+operation|sent\s+troops\s+into|deployed\s+troops\s+to)\b"),
+        ("reinforcement", r"\b(?:reinforcements?|convoy)\b[^.;]{0,40}\b(?:arrived|sent|deployed|entered|crossed)\b"),
+        ("highway_cut", r"\b(?:highway|motorway|road)\b[^.;]{0,40}\b(?:cut|closed|severed|blocked)\b|\bcut(?:ting)?\s+(?:the\s+)?(?:last\s+)?(?:highway|road|supply\s+line)\b"),
+        ("highway_held", r"\b(?:took|seized|secured|captured|gained)\s+(?:full\s+)?control\s+of\s+the\s+(?:\w+\s+)?(?:highway|motorway)\b"),
+        ("agreement", r"\b(?:agreement|deal|accord|memorandum)\b[^.;]{0,40}\b(?:reached|signed|agreed|struck)\b|\b(?:agreed|reached\s+an\s+agreement)\s+(?:on\s+\w+\s+)?to\b|\breached\s+an?\s+(?:agreement|deal)\b"),
+        ("threat", r"\bthreatened\s+to\b|\bpreparing\s+(?:a|an)\s+(?:\w+\s+)?(?:offensive|assault|attack)\b"),
+    )
+)
+_FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
+
+
+_MILESTONE_WORDS = re.compile(r"ceasefire|truce|pause|cessation|paused|halted|suspended|stalled|offensive|fighting|operation|campaign|assault|phase|patrol|summit|talks|negotiations|conference|spoke|spoken|call|deadline|ultimatum|interven|troops|reinforcement|convoy|highway|motorway|road|supply|agreement|deal|accord|memorandum|agreed|threatened|preparing|resumed", re.I)
+
+
+def milestones(s: Sentence, published: date, previous: date | None) -> list[Draft]:
+    text = s.text
+    if not _MILESTONE_WORDS.search(text):
+        return []
+    dates = [d for d in find_dates(text, published, previous) if d.rule not in ("past_n", "past_unit", "during_week")]
+    if not dates:
+        return []
+    out: list[Draft] = []
+    seen: set[str] = set()
+    for mtype, rx in _MILESTONES:
+        for m in rx.finditer(text):
+            if mtype in seen or (mtype == "agreement" and seen):
+                break
+            if mtype == "joint_patrol" and not re.search(r"\b(?:agreed|began|started|conducted|held|launched)\b", text, re.I):
+                continue
+            if mtype == "deadline" and not re.search(r"\b(?:set|gave|issued|announced|expires?|expired|passed)\b", text, re.I):
+                continue
+            scheduled = re.search(r"\b(?:scheduled|due|set\s+to|planned)\b", text, re.I)
+            if _FUTURE.search(text[:m.start()] + text[m.end():m.end() + 40]) and not scheduled and mtype != "deadline":
+                continue
+            d = _near_end(dates, m.end())
+            if d is None or (d.last > published + timedelta(days=366)):
+                continue
+            a, b = _clause(text, min(m.start(), d.start), max(m.end(), d.end))
+            fields = {"date": d.interval, "date_note": f"'{text[d.start:d.end]}'", "milestone_type": mtype,
+                      "label": _label(text[a:b])}
+            conf = 0.6 if d.explicit else 0.45
+            out.append(Draft("milestones", s.start + a, s.start + b, fields, f"milestone.{mtype}", conf, label=mtype))
+            seen.add(mtype)
+    return out
+
+
+def _near_end(dates: list[DateMention], pos: int) -> DateMention | None:
+    """The date written right after ``pos`` (within 40 characters), else the last one before it, else the first."""
+    after = [d for d in dates if 0 <= d.start - pos <= 40]
+    if after:
+        return after[0]
+    before = [d for d in dates if d.end <= pos]
+    return before[-1] if before else (dates[0] if dates else None)
+
+
+def _label(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:12]) + (" ..." if len(words) > 12 else "")
+
+
+# -- estimative statements ----------------------------------------------------------------
+_PHRASES = (
+    r"will\s+almost\s+certainly(?:\s+not)?", r"almost\s+certainly(?:\s+not)?", r"will\s+probably(?:\s+not)?", r"will\s+likely",
+    r"would\s+likely", r"would\s+probably", r"will\s+not", r"won't", r"will", r"would\s+not", r"would", r"could", r"may\s+not",
+    r"may", r"might", r"very\s+unlikely", r"highly\s+unlikely", r"unlikely", r"more\s+likely", r"very\s+likely", r"highly\s+likely",
+    r"likely", r"probably(?:\s+not)?", r"expected", r"expects?", r"expecting", r"anticipated?", r"risks?", r"threatens?",
+    r"threatened", r"imminent", r"warn(?:s|ed|ing)?", r"deadline", r"ultimatum", r"chances?", r"possible", r"we\s+assess",
+    r"we\s+judge", r"is\s+set\s+to", r"are\s+set\s+to", r"poised\s+to", r"does\s+not\s+suggest", r"suggests?", r"on\s+track\s+to",
+)
+_PHRASE_RX = re.compile(r"(?<![\w-])(?:" + "|".join(_PHRASES) + r")(?![\w-])")
+_KIND = (("warn", "warning"), ("risk", "risk"), ("threat", "threat"), ("deadline", "deadline"), ("ultimatum", "deadline"),
+         ("expect", "expectation"), ("anticipat", "expectation"))
+_HORIZON = (
+    (re.compile(r"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?(day|days|week|a\s+week|two\s+weeks|weeks|month|a\s+month|months|year)\b", re.I), {"day": 1, "days": 7, "week": 7, "a week": 7, "two weeks": 14, "weeks": 30, "month": 30, "a month": 30, "months": 90, "year": 365}),
+    (re.compile(r"\b(?:in|over)\s+the\s+(?:coming|next)\s+(days|few\s+days|week|two\s+weeks|weeks|few\s+weeks|month|months|year)\b", re.I), {"days": 7, "few days": 7, "week": 7, "two weeks": 14, "weeks": 30, "few weeks": 30, "month": 30, "months": 90, "year": 365}),
+    (re.compile(r"\blater\s+this\s+(week|month|year)\b", re.I), {"week": 7, "month": 30, "year": 365}),
+)
+
+
+def predictions(s: Sentence, published: date) -> list[Draft]:
+    text = s.text
+    out: list[Draft] = []
+    taken_to = -1
+    for m in _PHRASE_RX.finditer(text):
+        phrase = m.group(0)
+        if m.start() < taken_to:
+            continue
+        # "may" the month, "will" the noun, and past-tense narrative "would" after "said" of a past habit are kept only in estimative use
+        if phrase == "will" and re.match(r"\s+(?:of|to\s+the)\b", text[m.end():]):
+            continue
+        if phrase in ("possible", "chances", "chance", "suggest", "suggests") and not re.search(r"\b(?:is|are|was|remains|be|of|that|the)\b", text[max(0, m.start() - 20):m.end() + 20]):
+            continue
+        if phrase.startswith("risk") and re.match(r"\s+(?:assessment|management|analysis)", text[m.end():]):
+            continue
+        a, b = _clause(text, m.start(), m.end())
+        # the statement runs to the end of its clause chain, and never past the sentence
+        b = max(b, _end_of_statement(text, m.end()))
+        a = _start_of_statement(text, m.start())
+        low = phrase.lower()
+        kind = next((k for key, k in _KIND if low.startswith(key)), "forecast")
+        fields = {"kind": kind, "quote_phrase": phrase, "probability_phrase": phrase}
+        horizon = _horizon(text[a:b], published)
+        fields.update(horizon)
+        conf = 0.7 if low not in ("would", "could", "may", "might", "possible", "chances", "suggest", "suggests") else 0.5
+        out.append(Draft("predictions", s.start + a, s.start + b, fields, f"estimative.{re.sub(r'[^a-z]+', '_', low)}", conf, label=phrase))
+        taken_to = b
+    return out
+
+
+def _start_of_statement(text: str, pos: int) -> int:
+    left = 0
+    for m in re.finditer(r";|:|, (?:and|but|while)\s+(?=we\b|the\b|a\b|an\b|it\b|they\b)|\bbut\s+(?=we\s)", text):
+        if m.end() > pos:
+            break
+        left = m.end()
+    while left < pos and text[left] in " ,\"'\u201c":
+        left += 1
+    return left
+
+
+def _end_of_statement(text: str, pos: int) -> int:
+    m = re.search(r";|, but\b|, (?:and|while)\s+(?=we\b|the\b|an?\b|it\b|they\b)|\.(?:\s|$)", text[pos:])
+    end = pos + (m.start() if m else len(text) - pos)
+    while end > pos and text[end - 1] in " ,.\"'\u201d":
+        end -= 1
+    return end
+
+
+def _horizon(text: str, published: date) -> dict:
+    for rx, days in _HORIZON:
+        m = rx.search(text)
+        if m:
+            return {"horizon_days": days[" ".join(m.group(1).lower().split())], "horizon_note": m.group(0)}
+    for d in find_dates(text, published):
+        if d.last > published:
+            return {"deadline": d.last.isoformat(), "horizon_note": text[d.start:d.end]}
+    return {}

@@ -1,0 +1,111 @@
+"""Place names a case knows: its gazetteer (names and aliases) and its reference sub-districts.
+
+Nothing here is specific to one conflict: the names come from the seeds folder given.
+Unknown names become gazetteer proposals with candidate sub-districts and P-codes from
+the reference data and fuzzy matches to existing aliases (``rapidfuzz``); never a coordinate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.io import read_yaml
+from ..data.parsing import normalise_name
+
+_WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
+
+
+_APOSTROPHES = str.maketrans("", "", "'\u2019`\u02bf\u02be")
+
+
+def _cheap(word: str) -> str:
+    """A fast key for the first-word filter: case folded, apostrophes dropped."""
+    return word.casefold().translate(_APOSTROPHES)
+
+
+def _pattern(name: str) -> str:
+    parts = []
+    for ch in name:
+        if ch in "'\u2019`\u02bf\u02be":
+            parts.append("['\u2019`\u02bf\u02be]?")
+        elif ch in "- ":
+            parts.append(r"[-\s]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Known names (normalised name -> place_id) and reference sub-districts (normalised name -> records)."""
+
+    known: dict[str, str]
+    reference: dict[str, list[dict]] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # every gazetteer name and alias as written, for fuzzy matching
+
+    def __post_init__(self) -> None:
+        names = sorted({*self.aliases, *(r["name"] for recs in self.reference.values() for r in recs)}, key=len, reverse=True)
+        rx = re.compile(r"(?<![\w'-])(?:" + "|".join(_pattern(n) for n in names) + r")(?![\w'-])", re.I) if names else None
+        object.__setattr__(self, "_rx", rx)
+        firsts = {_cheap(re.split(r"[-\s]+", n)[0]) for n in names} | {re.split(r"[-\s]+", normalise_name(n))[0] for n in names}
+        object.__setattr__(self, "_firsts", frozenset(firsts))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name as written) of every known or reference place name in ``text``."""
+        rx = self._rx  # type: ignore[attr-defined]
+        if rx is None:
+            return []
+        words = {_cheap(w) for w in _WORD.findall(text)}
+        if not words & self._firsts:  # type: ignore[attr-defined]
+            return []
+        return [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text) if m.group(0)[:1].isupper()]
+
+    def place_id(self, name: str) -> str | None:
+        return self.known.get(normalise_name(name))
+
+    def proposal(self, name: str) -> dict:
+        """A draft gazetteer entry for a name the gazetteer lacks: candidates only, no coordinates."""
+        from rapidfuzz import fuzz, process
+
+        key = normalise_name(name)
+        subs = [
+            {"pcode": r["pcode"], "name": r["name"], "score": 100.0}
+            for r in self.reference.get(key, [])
+        ]
+        ref_names = list(self.reference)
+        for match, score, _ in process.extract(key, ref_names, scorer=fuzz.ratio, limit=3, score_cutoff=80):
+            for r in self.reference[match]:
+                if r["pcode"] not in {s["pcode"] for s in subs}:
+                    subs.append({"pcode": r["pcode"], "name": r["name"], "score": round(score, 1)})
+        similar = [
+            {"alias": a, "place_id": self.known[normalise_name(a)], "score": round(s, 1)}
+            for a, s, _ in process.extract(name, list(self.aliases), scorer=fuzz.WRatio, limit=3, score_cutoff=85)
+        ]
+        pid = re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+        return {"id": pid, "name": name, "feature": "settlement", "candidate_subdistricts": subs, "similar_aliases": similar}
+
+
+def load_places(gazetteer: Path | None, geo_dir: Path | None = None, admin1: tuple[str, ...] = ()) -> Places:
+    """The case's known names from ``gazetteer.yaml`` and, where given, its reference sub-districts."""
+    known: dict[str, str] = {}
+    aliases: list[str] = []
+    if gazetteer is not None and Path(gazetteer).is_file():
+        data = read_yaml(Path(gazetteer)) or {}
+        for entry in data.get("places") or []:
+            for n in [entry["name"], *(entry.get("aliases") or [])]:
+                known.setdefault(normalise_name(str(n)), str(entry["id"]))
+                aliases.append(str(n))
+    reference: dict[str, list[dict]] = {}
+    sub_file = Path(geo_dir) / "opensyria_subdistricts.json" if geo_dir else None
+    if sub_file is not None and sub_file.is_file():
+        for rec in json.loads(sub_file.read_text(encoding="utf-8")):
+            pcode = rec.get("externalIds", {}).get("ochaPcode") or ""
+            if admin1 and pcode[:4] not in admin1:
+                continue
+            names = {rec["name"]["en"]} | {a["value"] for a in rec.get("aliases", []) if a.get("language") == "en"}
+            for n in names:
+                reference.setdefault(normalise_name(n), []).append({"pcode": pcode, "name": rec["name"]["en"]})
+    return Places(known, reference, tuple(dict.fromkeys(aliases)))

@@ -1,0 +1,157 @@
+"""What every forecasting model here shares: sample paths, quantile tables and proper scores.
+
+A model's forecast is a :class:`Forecast`: Monte Carlo sample paths over a daily
+date range, made with information up to ``as_of``. Quantile tables, interval
+coverage, PIT values and CRPS (from :mod:`scoringrules`, not hand-written) are
+computed from the samples the same way for every model, so the displacement and
+territory backtests and the scenario engine score alike.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from ..data.tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
+
+QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
+# Central intervals whose coverage the backtests report, and the quantiles bounding them.
+INTERVALS: dict[int, tuple[float, float]] = {50: (0.25, 0.75), 80: (0.10, 0.90), 90: (0.05, 0.95)}
+HORIZONS: tuple[int, ...] = (7, 14, 28, 56)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Sample paths of a daily quantity: ``samples[path, day]`` for ``dates[day]``."""
+
+    model: str
+    as_of: pd.Timestamp
+    dates: pd.DatetimeIndex
+    samples: np.ndarray
+    claim_ids: tuple[str, ...] = ()  # the claims the forecast rests on (all public by as_of)
+
+    def __post_init__(self) -> None:
+        if self.samples.ndim != 2 or self.samples.shape[1] != len(self.dates):
+            raise ValueError(f"samples shape {self.samples.shape} does not match {len(self.dates)} dates")
+
+    def at(self, day: pd.Timestamp) -> np.ndarray:
+        """Samples for one date (must lie within the forecast's dates)."""
+        i = self.dates.get_loc(pd.Timestamp(day))
+        return self.samples[:, i]
+
+    def quantile_table(self) -> pd.DataFrame:
+        """One row per day: date, model, as_of and the quantiles q05..q95."""
+        q = np.quantile(self.samples, QUANTILES, axis=0, method="linear").T
+        table = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
+        table.insert(0, "as_of", self.as_of)
+        table.insert(0, "model", self.model)
+        table.insert(0, "date", self.dates)
+        return table
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Scores per (origin, model, target), and the (origin, model) pairs the data could not identify."""
+
+    scores: pd.DataFrame
+    skipped: pd.DataFrame
+
+
+def write_quantiles(table: pd.DataFrame, stream: TextIO, decimals: int = 0) -> None:
+    """Print a quantile table as CSV (the ``idlib forecast`` output), rounded to ``decimals``."""
+    FORECAST_QUANTILES.write_csv(table, stream, float_format=f"%.{decimals}f")
+
+
+def publish_backtest(bt, out_dir: Path, prefix: str) -> Path:
+    """Write a backtest's scores, summary and gaps as ``<prefix>_*.csv`` into ``out_dir``, all or nothing."""
+    out_dir = Path(out_dir)
+    frames = {BACKTEST_SCORES: bt.scores, BACKTEST_SUMMARY: summarise_backtest(bt.scores), BACKTEST_SKIPPED: bt.skipped}
+    # Validate everything before writing anything; each file is then replaced atomically.
+    checked = {table: table.validate(table.conform(df)) for table, df in frames.items()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for table, df in checked.items():
+        table.write_csv(df, out_dir / f"{prefix}_{table.name.removeprefix('backtest_')}.csv")
+    return out_dir
+
+
+def rng_for(seed: int, model: str, as_of: pd.Timestamp) -> np.random.Generator:
+    """A random generator fixed by (seed, model, cut-off): reruns give identical samples."""
+    return np.random.default_rng([seed, zlib.crc32(model.encode()), int(as_of.value // 86_400_000_000_000) + 100_000])
+
+
+def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
+    """Proper and calibration scores of ensembles ``samples[case, path]`` against ``observed[case]``.
+
+    Columns: the quantiles, CRPS (scoringrules' ensemble estimator), the PIT value
+    (with ties split evenly), whether each central interval covers the observation,
+    and the absolute percentage error of the median.
+    """
+    samples = np.asarray(samples, dtype=float)
+    observed = np.asarray(observed, dtype=float)
+    q = np.quantile(samples, QUANTILES, axis=1).T
+    out = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
+    import scoringrules as sr  # imported here: its numba kernels compile on import (about 5 s)
+
+    out["crps"] = np.asarray(sr.crps_ensemble(observed, samples, m_axis=-1), dtype=float)
+    below = (samples < observed[:, None]).mean(axis=1)
+    equal = (samples == observed[:, None]).mean(axis=1)
+    out["pit"] = below + equal / 2
+    for level, (lo, hi) in INTERVALS.items():
+        out[f"covered_{level}"] = (q[:, QUANTILES.index(lo)] <= observed) & (observed <= q[:, QUANTILES.index(hi)])
+    median = q[:, QUANTILES.index(0.5)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ape"] = np.where(observed != 0, np.abs(median - observed) / np.abs(observed), np.nan)
+    return out
+
+
+def horizon_bucket(lead_days: int, horizons: tuple[int, ...] = HORIZONS) -> int | None:
+    """The backtest horizon a lead time counts toward: the smallest horizon at or above it."""
+    for h in horizons:
+        if lead_days <= h:
+            return h
+    return None
+
+
+def summarise_backtest(scores: pd.DataFrame, reference: tuple[str, ...] = ("persistence", "drift")) -> pd.DataFrame:
+    """Per model and horizon: cases, mean CRPS, coverage, median APE, and CRPS skill.
+
+    Skill against a reference model is ``1 - CRPS_model / CRPS_reference`` over the
+    cases (origin, target) that both models scored, so unequal availability cannot
+    flatter a model.
+    """
+    if scores.empty:
+        return pd.DataFrame()
+    keys = ["as_of", "target_id"]
+    rows = []
+    for (model, h), g in scores.groupby(["model", "horizon_days"], sort=True):
+        row = {
+            "model": model,
+            "horizon_days": h,
+            "cases": len(g),
+            "crps": g["crps"].mean(),
+            **{f"coverage_{lvl}": g[f"covered_{lvl}"].mean() for lvl in INTERVALS},
+            "median_ape": g["ape"].median(),
+        }
+        for ref in reference:
+            r = scores[(scores["model"] == ref) & (scores["horizon_days"] == h)]
+            both = g.merge(r[[*keys, "crps"]], on=keys, suffixes=("", "_ref"))
+            denom = both["crps_ref"].sum()
+            row[f"skill_vs_{ref}"] = 1 - both["crps"].sum() / denom if len(both) and denom > 0 else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def lognormal_paths(centre: np.ndarray, log_sd: np.ndarray, rng: np.random.Generator, n_paths: int) -> np.ndarray:
+    """Comonotone sample paths with lognormal marginals: one standard normal draw per path.
+
+    Used where a model gives each day's predictive distribution but not the joint
+    one; the marginals (and so every per-day quantile and score) are exact.
+    """
+    z = rng.standard_normal(n_paths)[:, None]
+    return centre[None, :] * np.exp(z * log_sd[None, :])

@@ -1,0 +1,86 @@
+"""Displacement: reconcile heterogeneous reports and forecast cumulative displacement.
+
+Target quantity: ``C(t)``, people displaced in the region since the case's
+displacement baseline (OCHA counts northwest Syria from 1 December 2019), per day.
+
+Measurement model
+-----------------
+Every ``displaced_people`` observation is a noisy view of an interval of the
+latent daily displacement:
+
+* a stock since baseline ``B`` as of ``T`` measures ``C(T) - C(B - 1 day)``;
+* a flow over ``[T1, T2]`` measures ``C(T2) - C(T1 - 1 day)``;
+* a stock with no stated baseline counts from an unknown day in the case's
+  ``unstated_baseline_window``; the likelihood averages over that window
+  (uniform prior), so the model never silently re-bases it;
+* a figure for part of the region (its ``area`` is not one of the case's
+  ``region_areas``) is a lower bound on the regional figure.
+
+Reports are multiplicatively noisy: ``log y = log mu + e``, ``e ~ N(0, sigma_s)``,
+with one ``sigma`` for UN-system sources and one for all others. Qualifiers shape
+the likelihood (:data:`analysis.data.vocab.QUALIFIERS`): ``lower`` is censored from
+below, ``upper`` from above, ``below_close`` is a half-normal at or below the
+stated value, ``symmetric`` and ``point`` are normal on the log scale and
+``range`` is interval-censored. Conflicting figures all stay in; the noise
+explains them.
+
+Models
+------
+``logistic``, ``gompertz``, ``richards``
+    Growth curves ``C = K (F(t) - F(0))`` with the ceiling ``K`` a share of the
+    population at risk (the latest regional ``population`` figure known as of the
+    cut-off). Fitted by penalised maximum likelihood with statsmodels'
+    ``GenericLikelihoodModel``; the penalty is the documented weak prior in
+    :class:`GrowthPriors`. Parameter uncertainty is the Laplace (inverse Hessian)
+    approximation.
+``piecewise_logistic``, ``piecewise_gompertz``
+    The same curves on a warped clock: each regime (``seeds/case.yaml``:
+    ``regimes``) multiplies the growth rate by its own factor. Only milestones
+    public by the cut-off switch regimes; after it, the last regime continues.
+``local_trend``
+    statsmodels ``UnobservedComponents`` local linear trend on ``log C`` over a
+    daily grid, the days without a report missing (the Kalman filter bridges them).
+``persistence``, ``drift``, ``loglinear``
+    Baselines: the last reported value, the straight line from first to last
+    report (both random walks with the reports' own volatility), and an OLS fit
+    of ``log C`` on time with its prediction interval.
+
+Forecasts are Monte Carlo sample paths drawing parameter and report noise; see
+:mod:`analysis.models.base`.
+
+
+Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth curves),
+:mod:`.baselines` (baselines and the local trend), :mod:`.api` (fit, simulate, forecast),
+:mod:`.evaluate` (backtests and the report's comparisons). Their public names are re-exported here.
+"""
+
+from .api import (
+    DECIMALS,
+    DEFAULT_MODEL,
+    MODELS,
+    Fit,
+    check_as_of,
+    fit,
+    forecast,
+    observation_dates,
+    simulate,
+)
+from .baselines import BASELINES
+from .evaluate import (
+    backtest,
+    backtest_targets,
+    compare_models,
+    headline,
+    known_vs_happened,
+    plotted_reports,
+    select_model,
+)
+from .growth import CURVES, PIECEWISE, GrowthModel, posterior_draws, regime_schedule
+from .measurement import (
+    VARIABLE,
+    GrowthPriors,
+    Measurements,
+    NotEnoughData,
+    measurements,
+    source_class,
+)

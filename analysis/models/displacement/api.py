@@ -1,0 +1,122 @@
+"""Displacement model entry points: check the cut-off, fit, simulate paths, forecast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...core.errors import ParameterError
+from ...data import vocab
+from ...data.dataset import Dataset
+from ...report.params import check_date_in_coverage, check_horizon, check_model
+from ..base import (
+    Forecast,
+    rng_for,
+)
+from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
+from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
+from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
+
+MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
+assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
+# The model the backtest favours (select_model: best mean CRPS skill against persistence); a test re-derives it.
+DEFAULT_MODEL = "drift"
+DECIMALS = 0  # people: whole numbers in printed forecasts
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model as of a date: everything needed to simulate forward."""
+
+    model: str
+    as_of: pd.Timestamp
+    measurements: Measurements
+    detail: object  # the statsmodels results, or the baseline's own summary
+    claim_ids: tuple[str, ...]
+
+
+def observation_dates(dataset: Dataset) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last information dates of displacement observations."""
+    d = dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"]
+    if d.empty:
+        raise ParameterError("the dataset holds no displacement observations", parameter="as_of")
+    return d.min(), d.max()
+
+
+def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of") -> pd.Timestamp:
+    """The cut-off must fall from the first displacement report's information date to the end of the data's coverage.
+
+    The upper bound is the case's coverage end (``Dataset.coverage``), not the last
+    report's date, so whether a cut-off is accepted cannot depend on claims
+    published after it.
+    """
+    first, _ = observation_dates(dataset)
+    return check_date_in_coverage(name, as_of, first, dataset.coverage[1])
+
+
+def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
+    """Fit ``model`` to the displacement observations public on or before ``as_of``."""
+    check_model(model, MODELS)
+    cut = pd.Timestamp(as_of)
+    view = dataset.as_of(cut)
+    return _fit(view, cut, measurements(view, population_at_risk), model, priors)
+
+
+def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: GrowthPriors) -> Fit:
+    if m.table.empty:
+        raise ParameterError(f"no displacement observations were public by {cut.date()}", parameter="as_of")
+    # Every model's paths are capped at the population at risk, so its claims count too.
+    if model in CURVES or model in PIECEWISE:
+        return Fit(model, cut, m, _fit_curve(m, view, model, priors), (*m.table["claim_id"], *m.population_claim_ids))
+    series = m.stock_series
+    ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
+    if model == "local_trend":
+        return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), ids)
+    need = 4 if model == "loglinear" else 2  # loglinear: at least 2 residual degrees of freedom
+    if len(series) < need:
+        raise NotEnoughData(
+            f"{model} needs {need} regional reports of the cumulative figure by {cut.date()}; {len(series)} known",
+            parameter="model",
+        )
+    return Fit(model, cut, m, series, ids)
+
+
+def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
+    """Sample paths of the reported cumulative figure on grid ``days``: shape (n_paths, len(days)).
+
+    No model may forecast more people displaced than there are people at risk, so
+    every path is capped at the population at risk.
+    """
+    return np.minimum(_simulate(f, days, n_paths, seed), f.measurements.population_at_risk)
+
+
+def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
+    rng = rng_for(seed, f.model, f.as_of)
+    m = f.measurements
+    cut_day = m.day(f.as_of)
+    if f.model in CURVES or f.model in PIECEWISE:
+        res = f.detail
+        gm: GrowthModel = res.model
+        draws, _ = posterior_draws(res, n_paths, rng)
+        if gm.regimes is not None:
+            # After the cut-off the regime in force continues: no later milestone is known.
+            gm = _frozen_regimes(gm, cut_day)
+        c = gm.cumulative(draws, days)
+        sigma_un = np.exp(draws[:, 3])
+        return np.maximum(c, 0) * np.exp(sigma_un * rng.standard_normal(n_paths))[:, None]
+    if f.model == "local_trend":
+        return _simulate_local_trend(f.detail, days, n_paths, rng)
+    return _simulate_baseline(f.model, f.detail, days, n_paths, rng)
+
+
+def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
+    """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
+    horizon_days = check_horizon(horizon_days)
+    check_model(model, MODELS)
+    cut = check_as_of(dataset, as_of)
+    f = fit(dataset, cut, model, priors)
+    dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
+    days = np.array([f.measurements.day(d) for d in dates])
+    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed), f.claim_ids)

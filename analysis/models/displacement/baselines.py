@@ -1,0 +1,78 @@
+"""Baseline displacement models (persistence, drift, loglinear) and the local linear trend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..base import (
+    lognormal_paths,
+)
+from .measurement import NotEnoughData
+
+BASELINES = ("persistence", "drift", "loglinear")
+
+
+def _fit_local_trend(series: pd.DataFrame, cut_day: int):
+    import statsmodels.api as sm
+
+    if len(series) < 4:
+        raise NotEnoughData(f"local_trend needs 4 days with a regional cumulative report; {len(series)} known", parameter="model")
+    first = int(series["end"].min())
+    y = np.full(cut_day - first + 1, np.nan)
+    y[series["end"].to_numpy(dtype=int) - first] = np.log(series["value"].to_numpy())
+    mod = sm.tsa.UnobservedComponents(y, level="local linear trend")
+    res = mod.fit(disp=False, method="lbfgs", maxiter=200)
+    res.first_day = first
+    return res
+
+
+def _volatility(series: pd.DataFrame) -> float:
+    """Per-day log volatility of the reports: sqrt(mean((d log C)^2 / dt))."""
+    d = np.diff(np.log(series["value"].to_numpy()))
+    dt = np.diff(series["end"].to_numpy())
+    return float(np.sqrt(np.mean(d**2 / dt)))
+
+
+def _simulate_baseline(model: str, series: pd.DataFrame, days: np.ndarray, n_paths: int, rng) -> np.ndarray:
+    t = series["end"].to_numpy(dtype=float)
+    y = series["value"].to_numpy(dtype=float)
+    if model == "loglinear":
+        import statsmodels.api as sm
+
+        ols = sm.OLS(np.log(y), sm.add_constant(t)).fit()
+        pred = ols.get_prediction(sm.add_constant(days.astype(float), has_constant="add"))
+        sd = np.sqrt(pred.var_pred_mean + ols.scale)
+        z = stats.t.ppf(rng.uniform(size=n_paths), df=ols.df_resid)[:, None]
+        return np.exp(pred.predicted_mean[None, :] + z * sd[None, :])
+    vol = _volatility(series)
+    lead = np.maximum(days - t[-1], 0)
+    centre = np.full(len(days), y[-1])
+    if model == "drift":
+        centre = y[-1] + (y[-1] - y[0]) / (t[-1] - t[0]) * lead
+    return lognormal_paths(np.maximum(centre, 1.0), vol * np.sqrt(lead), rng, n_paths)
+
+
+def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draws: int = 25) -> np.ndarray:
+    """Mixture over parameter draws (delta method on log variances) of the Kalman predictive."""
+    last = res.first_day + res.nobs - 1
+    steps = int(days.max() - last)
+    mod = res.model
+    logp = np.log(np.maximum(res.params, 1e-12))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.asarray(res.bse) / np.maximum(res.params, 1e-12)
+    se = np.where(np.isfinite(se) & (se > 0), np.minimum(se, 2.0), 1.0)
+    out = np.empty((n_paths, len(days)))
+    which = np.arange(n_paths) % n_param_draws
+    for k in range(n_param_draws):
+        params = np.exp(logp + (se * rng.standard_normal(len(logp)) if k else 0.0))
+        r = mod.smooth(params) if k else res
+        fc = r.get_forecast(max(steps, 1))
+        mean = np.concatenate([r.fittedvalues, fc.predicted_mean])
+        var = np.concatenate([np.full(res.nobs, np.nan), fc.var_pred_mean])
+        idx = days - res.first_day
+        rows = which == k
+        centre, sd = np.exp(mean[idx]), np.sqrt(np.nan_to_num(var[idx], nan=float(r.scale if hasattr(r, "scale") else 0.0)))
+        out[rows] = lognormal_paths(centre, sd, rng, int(rows.sum()))
+    return out

@@ -1,0 +1,35 @@
+"""Territorial change: a phase model of advance, its completeness, backtests and forecasts.
+
+Changes of hands are read from ``control_events`` by :mod:`analysis.data.changes`.
+
+Model
+-----
+Daily government captures and opposition captures each follow a negative
+binomial GLM (statsmodels) with one level per phase from the milestones public
+at the cut-off (``territory_phases`` in ``seeds/case.yaml``); an optional
+momentum term adds log(1 + captures the previous day). Fits are combined over the
+date imputations with Rubin's rules. Forecasts simulate daily counts from
+parameter draws; the quantity forecast is the cumulative net number of places the
+government gained since the case's territory baseline.
+
+Modules: :mod:`.glm` (fit, simulate, forecast), :mod:`.coverage` (named places against
+aggregate claims), :mod:`.evaluate` (backtests, coupling, headline). Their public names are re-exported here.
+"""
+
+from .coverage import completeness, completeness_model, latent_captures
+from .evaluate import backtest, coupling, headline, phase_periods, series_as_reports
+from .glm import (
+    DECIMALS,
+    DEFAULT_MODEL,
+    MAX_DAILY_RATE,
+    MAX_MOMENTUM,
+    MODELS,
+    N_IMPUTATIONS,
+    TerritoryFit,
+    check_as_of,
+    fit,
+    forecast,
+    imputed_counts,
+    simulate,
+    simulate_counts,
+)

@@ -1,0 +1,206 @@
+"""Scenario engine: editable YAML specs run the fitted models forward as joint Monte Carlo paths.
+
+A scenario file (``seeds/scenarios/*.yaml``) is read into a frozen :class:`ScenarioSpec`
+by :mod:`analysis.scenarios.spec` (re-exported here), which validates it and names the
+file and the key of any error.
+
+The engine (:func:`run`):
+
+* **Territory.** Government captures and opposition recaptures of named places are
+  counted per day. The *reference* capture rate of each side is the phase-GLM rate
+  (:mod:`analysis.models.territory`) of the phase named by ``rate_reference``, fitted with
+  the information public by ``fit_as_of``; each path draws its log rate from the
+  fit's sampling distribution (parameter uncertainty). Day by day the government
+  rate is multiplied by the intensity of the scenario phase in force, by the
+  intervention's ``capture_multiplier`` from its date and by the ceasefire's
+  ``capture_multiplier`` from its date; the opposition rate by the intervention's
+  and the ceasefire's ``recapture_multiplier``. The fitted
+  negative-binomial overdispersion enters as a gamma frailty per path and week
+  with variance alpha / 7, which gives weekly totals the fitted NB variance
+  (7 mu + 7 alpha mu^2) while each day's draw is a single Poisson. The daily
+  loop is compiled with numba (:func:`_territory_paths`).
+* **Roads.** Each capture (recapture) falls on a named place of ``road`` with
+  probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2) of the
+  government captures known by ``fit_as_of`` when ``fitted``), so the share of
+  the road's places the government holds is tracked path by path.
+* **Displacement** starts from the displacement model ``displacement_start``
+  at ``as_of`` (its sampling spread) and grows by ``displacement_per_place``
+  people per net place the government gains (the coupling of
+  :func:`analysis.models.territory.coupling`, drawn per path from its sampling
+  distribution when ``fitted``), capped at ``population_at_risk``. After a
+  ceasefire a share ``return_rate`` of those displaced returns each day:
+  ``displaced`` (the cumulative figure OCHA reports) keeps counting, and
+  ``displaced_now`` subtracts the returns.
+
+Every result carries the spec, its SHA-256 hash and the claim ids behind each
+fitted number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..models.base import QUANTILE_COLUMNS, QUANTILES
+from .calibration import Calibration, calibrate
+from .kernel import _territory_paths
+from .spec import (
+    FITTED,
+    REPORTED,
+    VARIABLES,
+    ScenarioError,
+    ScenarioSpec,
+)
+
+FRAILTY_DAYS = 7  # the weekly gamma frailty (see module docstring)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    spec: ScenarioSpec
+    dates: pd.DatetimeIndex
+    paths: dict  # variable -> (n_paths, horizon_days) array
+    calibration: Calibration
+
+    def thresholds(self, validate: bool = True) -> pd.DataFrame:
+        """P(variable > value by date) for each threshold, with its Monte Carlo standard error."""
+        from ..data.tables import SCENARIO_THRESHOLDS
+
+        rows = []
+        n = self.spec.n_paths
+        for t in self.spec.thresholds:
+            x = self.paths[t.variable][:, self.dates.get_loc(t.by)]
+            p = float(np.mean(x > t.value) if t.strict else np.mean(x >= t.value))
+            rows.append({"scenario": self.spec.name, "spec_hash": self.spec.short_hash, "threshold": t.label, "variable": t.variable,
+                         "by": t.by, "comparison": ">" if t.strict else ">=", "value": t.value, "probability": p,
+                         "mc_se": float(np.sqrt(p * (1 - p) / n))})
+        out = pd.DataFrame(rows, columns=SCENARIO_THRESHOLDS.columns)
+        return SCENARIO_THRESHOLDS.validate(out) if validate else out
+
+    def quantiles(self, variables: Sequence[str] = VARIABLES) -> pd.DataFrame:
+        from ..data.tables import SCENARIO_QUANTILES
+
+        frames = []
+        for v in variables:
+            q = np.quantile(self.paths[v], QUANTILES, axis=0).T
+            f = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
+            f.insert(0, "date", self.dates)
+            f.insert(0, "variable", v)
+            f.insert(0, "spec_hash", self.spec.short_hash)
+            f.insert(0, "scenario", self.spec.name)
+            frames.append(f)
+        return SCENARIO_QUANTILES.validate(pd.concat(frames, ignore_index=True))
+
+    def claim_ids(self) -> tuple[str, ...]:
+        return self.calibration.claim_ids()
+
+
+def _day_index(spec: ScenarioSpec, day: pd.Timestamp) -> int:
+    """Index into the horizon's days (0 = the day after as_of), clipped at 0."""
+    return max((day - spec.as_of).days - 1, 0)
+
+
+def multipliers(spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Per-day multipliers of the reference rates: (government, opposition), each (horizon_days,)."""
+    h = spec.horizon_days
+    gov = np.empty(h)
+    for i, p in enumerate(spec.phases):
+        stop = _day_index(spec, spec.phases[i + 1].start) if i + 1 < len(spec.phases) else h
+        gov[_day_index(spec, p.start):stop] = p.intensity
+    opp = np.ones(h)
+    if spec.intervention is not None:
+        d = _day_index(spec, spec.intervention.date)
+        gov[d:] *= spec.intervention.capture_multiplier
+        opp[d:] *= spec.intervention.recapture_multiplier
+    if spec.ceasefire is not None:
+        d = _day_index(spec, spec.ceasefire.date)
+        gov[d:] *= spec.ceasefire.capture_multiplier
+        opp[d:] *= spec.ceasefire.recapture_multiplier
+    return gov, opp
+
+
+def _resolved(spec: ScenarioSpec, cal: Calibration) -> tuple[float, tuple[float, float], tuple[float, float] | None]:
+    """Population, per-place (estimate, sd) and road share (a, b) Beta or fixed, from spec and calibration."""
+    pop = cal.population if spec.population_at_risk == REPORTED else float(spec.population_at_risk)
+    if spec.displacement_per_place == FITTED:
+        if not np.isfinite(cal.per_place[0]):
+            raise ScenarioError(
+                f"'fitted' needs two intervals between regional displacement reports published by fit_as_of {spec.fit_as_of.date()}; "
+                "give a number or a later fit_as_of", file=spec.source, key="displacement_per_place")
+        per = cal.per_place
+    else:
+        per = (float(spec.displacement_per_place), 0.0)
+    if spec.road_share == FITTED:
+        k, n = cal.road_share_counts
+        share = (k + 0.5, n - k + 0.5)
+    else:
+        share = None
+    return pop, per, share
+
+
+def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibration | None = None) -> ScenarioResult:
+    """Simulate ``spec.n_paths`` joint paths of territory and displacement (vectorised)."""
+    if calibration is None:
+        if dataset is None:
+            raise ValueError("run needs a dataset or a calibration")
+        calibration = calibrate(dataset, spec)
+    return ScenarioResult(spec, spec.dates, simulate(spec, calibration), calibration)
+
+
+def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
+    n, h = spec.n_paths, spec.horizon_days
+    rng = np.random.default_rng([spec.seed, int(spec.hash[:8], 16)])
+    pop, per, share_ab = _resolved(spec, cal)
+    gov_mult, opp_mult = multipliers(spec)
+    weeks = -(-h // FRAILTY_DAYS)
+    share = rng.beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
+    rates, frailties = [], []
+    for side in ("government", "opposition"):
+        mean, sd = cal.log_rate[side]
+        rates.append(np.exp(mean + sd * rng.standard_normal(n)))
+        a = cal.alpha[side] / FRAILTY_DAYS
+        frailties.append(rng.gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks)))
+    # Displacement: start draws, plus people per net place gained (no new displacement on net losses).
+    start = rng.choice(cal.start_displaced, size=n)
+    per_place = np.maximum(per[0] + per[1] * rng.standard_normal(n), 0.0)
+    captures, net, displaced, held = _territory_paths(
+        int(rng.integers(2**31 - 1)), rates[0], rates[1], frailties[0], frailties[1], gov_mult, opp_mult, share,
+        cal.road_places, cal.road_held, FRAILTY_DAYS, float(cal.level), start, per_place, float(pop),
+    )
+    now = displaced
+    if spec.ceasefire is not None and spec.ceasefire.return_rate > 0:
+        now = displaced.copy()
+        d0 = _day_index(spec, spec.ceasefire.date)
+        returned = np.zeros(n)
+        new = np.diff(displaced, axis=1, prepend=start[:, None])
+        current = displaced[:, d0 - 1] if d0 > 0 else start
+        for d in range(d0, h):
+            back = spec.ceasefire.return_rate * current
+            returned += back
+            current = current - back + new[:, d]
+            now[:, d] = displaced[:, d] - returned
+    return {"displaced": displaced, "displaced_now": now, "net_places": net, "government_captures": captures, "road_share_held": held}
+
+
+def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """One row per scenario: medians and 80% intervals at the horizon, and each threshold's probability."""
+    from ..data.tables import SCENARIO_SUMMARY
+
+    rows = []
+    for r in results:
+        row = {"scenario": r.spec.name, "spec_hash": r.spec.short_hash, "as_of": r.spec.as_of, "end": r.spec.end, "n_paths": r.spec.n_paths}
+        for v in ("displaced", "displaced_now", "net_places"):
+            q10, q50, q90 = np.quantile(r.paths[v][:, -1], [0.1, 0.5, 0.9])
+            row |= {f"{v}_q10": q10, f"{v}_q50": q50, f"{v}_q90": q90}
+        rows.append(row)
+    return SCENARIO_SUMMARY.validate(pd.DataFrame(rows, columns=SCENARIO_SUMMARY.columns))
+
+
+def threshold_matrix(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Threshold probabilities, thresholds as rows and scenarios as columns (for reports)."""
+    t = pd.concat([r.thresholds() for r in results], ignore_index=True)
+    return t.pivot_table(index="threshold", columns="scenario", values="probability", sort=False)

@@ -1,0 +1,33 @@
+"""Scoring analysts' predictions: the registry, resolution against the dataset, scores.
+
+Modules: :mod:`.registry` (predictions and rules from the seeds), :mod:`.resolution` (verdicts with
+evidence), :mod:`.analyst` (Brier and log score ranges, calibration), :mod:`.wep` (verbal
+probability scales). The public names of the first three are re-exported here.
+"""
+
+from .analyst import (
+    DEFAULT_GAMMA,
+    MODEL_HORIZON_DAYS,
+    brier_range,
+    calibration,
+    log_range,
+    model_probability,
+    plain_verdict,
+    published_tables,
+    recalibrate,
+    score,
+    summary,
+)
+from .registry import (
+    KINDS,
+    OPS,
+    PLAIN_VARIABLES,
+    PREFIXED,
+    Rule,
+    check_rules,
+    load_registry,
+    load_rules,
+    predictions_dir,
+    select,
+)
+from .resolution import Resolution, evidence_table, record, resolutions, resolve, verdicts

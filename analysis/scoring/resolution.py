@@ -1,0 +1,175 @@
+"""Resolution of predictions against the dataset: each rule's verdict with the claim ids that decide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data import changes as CH
+from ..data.dataset import Dataset
+from .registry import OPS, Rule
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: str  # yes, no, unresolvable
+    observed: float | None
+    evidence: tuple[str, ...]
+    reason: str
+
+
+class _Record:
+    """What the full dataset says, computed once for all rules."""
+
+    def __init__(self, dataset: Dataset):
+        from ..models import displacement
+
+        self.dataset = dataset
+        self.changes = CH.changes_of_hands(dataset.control_events).changes
+        ce = dataset.control_events
+        self.control_start = pd.Timestamp(ce["date_start"].min()) if len(ce) else None
+        self.end = pd.Timestamp(dataset.case.analysis_end)
+        self.first_info = dataset.coverage[0]
+        s = displacement.measurements(dataset).dated_stocks
+        # Whole people: the measurement model's arithmetic leaves float dust (700,000.0000000002).
+        self.stocks = s.assign(value=s["value"].round()).sort_values("date")
+        self.baseline = pd.Timestamp(dataset.case.displacement_baseline_date)
+
+    def covered(self, w0: pd.Timestamp, w1: pd.Timestamp) -> str:
+        """Why control events cannot settle a window ('' when they can)."""
+        if self.control_start is None:
+            return "the documents hold no control events"
+        if w1 > self.end:
+            return f"the window ends after the record ({self.end.date()})"
+        if w0 < self.control_start:
+            return f"the documents record control events only from {self.control_start.date()}"
+        return ""
+
+
+def _ids(frame: pd.DataFrame, column: str = "claim_ids") -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for v in frame[column] for i in str(v).split()))
+
+
+def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Resolution:
+    """Resolve one rule over one window from the full record, with the claim ids that decide it."""
+    op = OPS[rule.op]
+    prefix, _, arg = rule.variable.partition(":")
+    ch = rec.changes
+    if rule.variable == "displaced":
+        s = rec.stocks
+        before, after = s[s["date"] <= w1], s[s["date"] >= w1]
+        hit = before[op(before["value"], rule.value)] if rule.op in (">", ">=") else after[op(after["value"], rule.value)]
+        if len(hit):
+            r = hit.iloc[0] if rule.op in (">", ">=") else hit.iloc[-1]
+            return Resolution("yes", float(r["value"]), tuple(r["claim_ids"].split()), f"{r['value']:,.0f} reported for {r['date'].date()}")
+        # Cumulative counts only grow: a later report at or below the value (or an earlier one above it) settles "no".
+        miss = after[~op(after["value"], rule.value)] if rule.op in (">", ">=") else before[~op(before["value"], rule.value)]
+        if len(miss):
+            r = miss.iloc[-1] if rule.op in (">", ">=") else miss.iloc[0]
+            return Resolution("no", float(r["value"]), tuple(r["claim_ids"].split()), f"{r['value']:,.0f} reported for {r['date'].date()}")
+        last = before.iloc[-1] if len(before) else None
+        nxt = after.iloc[0] if len(after) else None
+        ids = tuple(i for r in (last, nxt) if r is not None for i in r["claim_ids"].split())
+        return Resolution("unresolvable", None, ids, "no regional report settles it: "
+                          f"last before {w1.date()}: {'none' if last is None else f'{last.value:,.0f} ({last.date.date()})'}; "
+                          f"first after: {'none' if nxt is None else f'{nxt.value:,.0f} ({nxt.date.date()})'}")
+    if prefix == "milestone":
+        ms = rec.dataset.milestones
+        if w1 < rec.first_info or w0 > rec.end:
+            return Resolution("unresolvable", None, (), f"the window lies outside the documents' coverage ({rec.first_info.date()} to {rec.end.date()})")
+        inw = ms[(ms["date_start"] >= w0) & (ms["date_start"] <= w1)]
+        hit = inw[inw["milestone_type"] == arg]
+        outcome = "yes" if op(len(hit), rule.value) else "no"
+        ev = _ids(hit, "milestone_id") if len(hit) else _ids(inw, "milestone_id")
+        why = f"{len(hit)} {arg} milestone(s) in the window" + ("" if len(hit) else f"; milestones then: {', '.join(inw['label']) or 'none'}")
+        return Resolution(outcome, float(len(hit)), ev, why)
+    if prefix == "road_held":
+        gap = rec.covered(w0, w1)
+        if gap and w1 < (rec.control_start or w1):
+            return Resolution("unresolvable", None, (), gap)
+
+        holders = CH.road_holders(rec.dataset, ch, arg, w1)
+        held = list(holders["side"] == "government")
+        ev = [i for ids in holders["claim_ids"] for i in ids.split()]
+        value = float(all(held))
+        outcome = "yes" if op(value, rule.value) else "no"
+        return Resolution(outcome, value, tuple(dict.fromkeys(ev)), f"{sum(held)} of {len(held)} {arg} places held by the government on {w1.date()}")
+    # Counts of changes or control events in the window.
+    gap = rec.covered(w0, w1)
+    if prefix == "attacked":
+        ce = rec.dataset.control_events
+        sel = ce[(ce["place_id"] == arg) & (ce["date_end"] >= w0) & (ce["date_start"] <= w1)]
+        ev = _ids(sel, "claim_id")
+    else:
+        inw = ch[(ch["date_end"] >= w0) & (ch["date_end"] <= w1)]
+        if prefix == "captured":
+            sel = inw[(inw["place_id"] == arg) & (inw["to_side"] == "government")]
+        elif rule.variable == "government_captures":
+            sel = inw[inw["to_side"] == "government"]
+        elif rule.variable == "opposition_captures":
+            sel = inw[inw["to_side"] == "opposition"]
+        else:  # net_places
+            sel = inw
+        ev = _ids(sel)
+    value = float(len(sel)) if rule.variable != "net_places" else float((sel["to_side"] == "government").sum() - (sel["to_side"] == "opposition").sum())
+    outcome = "yes" if op(value, rule.value) else "no"
+    # A partly covered window settles only what more evidence could not undo.
+    if gap and not (outcome == "yes" and rule.op in (">", ">=") and rule.variable != "net_places"):
+        return Resolution("unresolvable", value if len(sel) else None, ev, gap)
+    return Resolution(outcome, value, ev, f"{value:g} in the window")
+
+
+def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset, only: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per prediction and reading (rule), resolved with evidence; unresolvable ones kept with the reason."""
+    from ..data.tables import RESOLUTIONS
+
+    rec = _Record(dataset)
+    rows = []
+    for p in registry.itertuples():
+        names = [r for r in p.rules.split() if not only or r in only]
+        if not names:
+            if only:
+                continue
+            rows.append({"prediction_id": p.prediction_id, "rule": "", "question": p.claim, "reading": "", "window_start": p.window_start,
+                         "window_end": p.window_end, "resolution": "unresolvable", "observed": np.nan, "evidence": "", "reason": p.unresolvable_reason})
+            continue
+        for name in names:
+            rule = rules[name]
+            r = resolve(rule, p.window_start, p.window_end, rec)
+            rows.append({"prediction_id": p.prediction_id, "rule": name, "question": rule.question, "reading": rule.describe(),
+                         "window_start": p.window_start, "window_end": p.window_end, "resolution": r.outcome,
+                         "observed": np.nan if r.observed is None else r.observed, "evidence": " ".join(r.evidence), "reason": r.reason})
+    return RESOLUTIONS.validate(RESOLUTIONS.conform(pd.DataFrame(rows, columns=RESOLUTIONS.columns)))
+
+
+def verdicts(res: pd.DataFrame) -> pd.DataFrame:
+    """Per prediction: yes or no when its resolvable readings agree, partly when they do not."""
+    out = []
+    for pid, g in res.groupby("prediction_id", sort=False):
+        known = g[g["resolution"] != "unresolvable"]["resolution"]
+        if known.empty:
+            v = "unresolvable"
+        elif (known == "yes").all():
+            v = "yes"
+        elif (known == "no").all():
+            v = "no"
+        else:
+            v = "partly"
+        out.append({"prediction_id": pid, "verdict": v, "readings": len(g), "resolved": len(known), "yes": int((known == "yes").sum())})
+    return pd.DataFrame(out)
+
+
+def record(dataset: Dataset) -> _Record:
+    """The full record the resolutions read: changes of hands, regional displacement reports, milestones."""
+    return _Record(dataset)
+
+
+def evidence_table(res: pd.DataFrame, max_ids: int = 2) -> pd.DataFrame:
+    """Resolutions for a report: short prediction ids and at most ``max_ids`` evidence ids (the CSV has them all)."""
+    ev = res[["prediction_id", "rule", "window_start", "window_end", "resolution", "reason", "evidence"]].copy()
+    ev["prediction_id"] = ev["prediction_id"].str.split(":").str[-1]
+    ids = ev["evidence"].fillna("").str.split()
+    ev["evidence"] = [" ".join(i[:max_ids]) + (f" (+{len(i) - max_ids} more)" if len(i) > max_ids else "") for i in ids]
+    return ev
