@@ -209,6 +209,8 @@ def test_the_engine_refuses_a_matplotlib_set_up_without_the_inline_backend(monke
 def test_non_default_parameters_change_the_report(tmp_path):
     res = run_reports(["01_event_dataset"], overrides={"as_of": "2020-01-08"}, output=tmp_path, progress=False)
     assert res[0].ok, res[0].error
+    assert res[0].pdf.name == "01_event_dataset__as_of-2020-01-08.pdf"  # the default report is not overwritten
+    assert not (tmp_path / "01_event_dataset.pdf").exists()
     assert "Information cut-off: 2020-01-08" in _pdf_text(res[0].pdf)
 
 
@@ -220,7 +222,7 @@ def test_failing_notebook_keeps_previous_pdf_and_exits_non_zero(tmp_path):
     # A date outside the data's coverage passes the spec's format check but fails in the notebook.
     assert main(["reports", "01_event_dataset", "-p", "as_of", "2017-01-01", "--out", str(tmp_path)]) == 1
     assert pdf.read_bytes() == before
-    failed = tmp_path / "01_event_dataset.failed.ipynb"
+    failed = tmp_path / "01_event_dataset__as_of-2017-01-01.failed.ipynb"  # named from its parameters
     assert failed.is_file()
     assert "outside the data's coverage" in failed.read_text(encoding="utf-8")
 

@@ -25,6 +25,7 @@ from ..core import paths
 from ..core.errors import InputError, ParameterError
 from ..core.inputs import CACHE_DIR, sources_digest, tree_digest
 from ..core.io import LineDict, parse_yaml_value, read_yaml, write_json
+from .naming import report_name, run_lock
 
 REPORTS_FILE = "reports.yaml"
 
@@ -98,7 +99,7 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
         known_anywhere |= names
         params = {**job.parameters, **{k: v for k, v in extra.items() if k in names}}
         spec.from_mapping(params)  # raises ParameterError naming the parameter
-        planned.append(ReportJob(job.name, job.notebook, params))
+        planned.append(ReportJob(report_name(job.name, job.parameters, params), job.notebook, params))
     for name in extra:
         if name not in known_anywhere:
             raise ParameterError(
@@ -317,7 +318,8 @@ def run_reports(
     # Nothing runs before they pass.
     ctx = _forkserver() if force and not isolated else None
     try:
-        results = _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated)
+        with run_lock(out_dir):
+            results = _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated)
     except BaseException:
         _stop_forkserver(now=True)
         raise
