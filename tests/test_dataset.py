@@ -290,3 +290,20 @@ def test_the_dataset_is_rebuilt_only_when_seeds_code_or_files_changed(dataset, t
     capsys.readouterr()
     assert main(["dataset", "--seeds", str(seeds), "--out", str(out)]) == 1  # the build ran (and was made to fail)
     assert "rebuilt although nothing changed" in capsys.readouterr().err
+
+
+def test_rejected_readings_are_checked_and_yield_no_rows(seeds_copy, dataset):
+    """A claim file's ``rejected:`` list (quote + reason) is checked against the text and ignored by the tables."""
+    rel = "claims/assynt_2020-01-08.yaml"
+    text = (seeds_copy / rel).read_text(encoding="utf-8")
+    assert "\nrejected:\n" in text
+    (seeds_copy / rel).write_text(text.split("\n# Read and not recorded")[0] + "\n", encoding="utf-8")
+    without = build(seeds_copy)
+    for table in ("observations", "control_events", "milestones"):
+        pd.testing.assert_frame_equal(getattr(without, table), getattr(dataset, table))
+    (seeds_copy / rel).write_text(text.replace("but no plan of action was announced", "but no plan was announced"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"field quote: .*rejected\[\d+\]: quote not found"):
+        build(seeds_copy)
+    (seeds_copy / rel).write_text(text.replace("    reason: The absence of an event.\n", ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"field reason: .*rejected\[\d+\]: missing"):
+        build(seeds_copy)

@@ -260,12 +260,27 @@ def _milestone(doc: Document, entry: dict, ctx: _Ctx) -> dict:
     }
 
 
+def _check_rejected(entries: Any, doc: Document, path: Path) -> None:
+    """``rejected:`` lists what a reviewer read and chose not to record: each a verbatim
+    quote and a one-line reason. It is checked like a claim's quote and yields no rows."""
+    if not isinstance(entries, list):
+        raise InputError("must be a list", file=path, field="rejected")
+    for k, entry in enumerate(entries, start=1):
+        line = entry.line if isinstance(entry, LineDict) else None
+        ctx = _Ctx(path, line, f"{doc.doc_id}:rejected[{k}]")
+        if not isinstance(entry, dict) or set(entry) - {"quote", "occurrence", "reason"}:
+            raise ctx.error("a rejection is a mapping of 'quote', 'reason' (and 'occurrence')", "rejected")
+        if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
+            raise ctx.error("missing or empty", "reason")
+        _span(doc, entry, ctx)
+
+
 def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[str, list[dict]]:
     """Rows for the three claim tables from one annotation file."""
     data = read_yaml(path)
     if not isinstance(data, dict) or "doc_id" not in data:
         raise InputError("expected a mapping with 'doc_id' and claim lists", file=path)
-    unknown = set(data) - {"doc_id", *_KEYS}
+    unknown = set(data) - {"doc_id", "rejected", *_KEYS}
     if unknown:
         raise InputError(f"unknown top-level keys {sorted(unknown)}", file=path, field=sorted(unknown)[0])
     doc_id = str(data["doc_id"])
@@ -274,6 +289,7 @@ def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[
     doc = docs[doc_id]
     out: dict[str, list[dict]] = {t: [] for t in _KEYS}
     seen: set[str] = set()
+    _check_rejected(data.get("rejected") or [], doc, path)
     for table in _KEYS:
         entries = data.get(table) or []
         if not isinstance(entries, list):

@@ -105,6 +105,7 @@ MILESTONE_TYPES = (
     "deadline",
     "threat",
     "agreement",
+    "sanctions",
     "reinforcement",
 )
 
