@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .core import paths
-from .core.errors import InputError
+from .core.errors import InputError, ParameterError
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
@@ -57,8 +57,12 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     from .models.base import write_quantiles
 
     module = _model_module(args.target)
-    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed)
-    write_quantiles(fc.quantile_table(), sys.stdout, decimals=module.DECIMALS)
+    options = {"quantity": args.quantity or module.DEFAULT_QUANTITY} if args.target == "territory" else {}
+    if args.quantity and args.target != "territory":
+        raise ParameterError("--quantity applies to territory forecasts only", parameter="quantity")
+    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed, **options)
+    # The estimate is good to whole places at best; the named net gains keep the model's decimals.
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if options.get("quantity") == "estimated" else module.DECIMALS)
     return 0
 
 
@@ -147,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
     p.add_argument("--horizon-days", type=int, required=True, help="days after the cut-off to forecast")
     p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
+    p.add_argument("--quantity", default=None, choices=["estimated", "named"],
+                   help="territory only: places taken by the government in the world, estimated from the named ones (default), or the named net gains (a lower bound)")
     p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")

@@ -180,4 +180,4 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
 
 def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
-    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids)
+    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named")
