@@ -71,8 +71,13 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     from .models.base import publish_backtest
 
     module = _model_module(args.target)
-    bt = module.backtest(load(args.dataset), n_paths=args.paths, seed=args.seed)
-    out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", args.target)
+    if args.quantity and args.target != "territory":
+        raise ParameterError("--quantity applies to territory backtests only", parameter="quantity")
+    estimated = args.target == "territory" and (args.quantity or module.DEFAULT_QUANTITY) == "estimated"
+    run = module.backtest_estimated if estimated else module.backtest
+    bt = run(load(args.dataset), n_paths=args.paths, seed=args.seed)
+    prefix = args.target if estimated or args.target != "territory" else "territory_named"
+    out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", prefix)
     print(f"wrote {out}")
     return 0
 
@@ -160,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
     p.add_argument("target", choices=["displacement", "territory"], help="what to backtest")
+    p.add_argument("--quantity", default=None, choices=["estimated", "named"],
+                   help="territory only: judge the estimated places taken (default; territory_*.csv) or the named net gains (territory_named_*.csv)")
     p.add_argument("--paths", type=int, default=10_000, help="Monte Carlo paths (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")

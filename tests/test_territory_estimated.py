@@ -56,3 +56,12 @@ def test_an_unknown_quantity_names_the_parameter(dataset):
     with pytest.raises(ParameterError) as err:
         T.forecast(dataset, "2020-02-13", 7, quantity="villages")
     assert err.value.parameter == "quantity"
+
+
+def test_the_backtest_judges_the_estimate_against_claims_and_the_corrected_series(dataset):
+    bt = E.backtest(dataset, models=("phase_glm",), n_paths=300, horizons=(7, 14))
+    kinds = set(bt.scores["target_id"].str.split(":").str[0])
+    assert kinds == {"claim", "series"}
+    assert bt.scores["covered_80"].between(0, 1).all()
+    # Early origins, before two aggregate claims were public, are listed with the reason.
+    assert len(bt.skipped) and bt.skipped["reason"].str.contains("aggregate claims").all()

@@ -12,10 +12,15 @@ since the case's territory baseline, in the world. Each Monte Carlo path
    (logit-normal, the GLM's intercept and its dispersion-widened standard error);
 2. takes the named-place paths of :func:`.glm.simulate_counts` (the past named
    captures before the cut-off, then the simulated daily named captures);
-3. inverts the thinning day by day: the places taken but not named on a day with
-   n named are NegativeBinomial(n, c) (mean n (1 - c) / c; the posterior of
-   K - n under the scale prior 1/K), so every path is non-decreasing and never
-   below its named count.
+3. before the cut-off, inverts the thinning: the places taken but not named when
+   n were named are NegativeBinomial(n, c) (mean n (1 - c) / c; the posterior of
+   K - n under the scale prior 1/K);
+4. after it, reads the named captures as the thinned part of a world process: on a
+   day whose (gamma-mixed) rate of named captures is lam, the places taken but not
+   named are Poisson(lam (1 - c) / c), independent of the named count given lam
+   (Poisson thinning). A day with no named capture can so still have unnamed ones,
+   as the aggregate claims show ("20 villages" on a day the documents name none).
+   Every path is non-decreasing and never below its named count.
 
 The named count is the lower bound and stays available as the quantity
 ``named`` (the net places gained, as before). Every forecast table says which
@@ -70,12 +75,14 @@ def world_paths(f: TerritoryFit, past_named: int, model: dict, horizon_days: int
     """(estimated, named) cumulative places taken by the government, days as_of+1..as_of+horizon: (paths, days) each."""
     from .glm import simulate_counts
 
-    gov = simulate_counts(f, horizon_days, n_paths, seed)["government"]
+    sim = simulate_counts(f, horizon_days, n_paths, seed, rates=True)
+    gov, lam = sim["government"], sim["government_rate"]
     rng = rng_for(seed + 2, f"estimated:{f.model}", f.as_of)
     c = share_draws(model, n_paths, rng)
     past = np.full((n_paths, 1), float(past_named))
     world0 = past[:, 0] + unnamed(past, c, rng)[:, 0]
-    world = world0[:, None] + np.cumsum(gov + unnamed(gov, c, rng), axis=1)
+    hidden = rng.poisson(lam * ((1 - c) / c)[:, None]).astype(float)
+    world = world0[:, None] + np.cumsum(gov + hidden, axis=1)
     named = past + np.cumsum(gov, axis=1)
     return world, named
 
@@ -136,3 +143,58 @@ def check_enough_claims(dataset: Dataset, cut: pd.Timestamp) -> dict:
         return completeness_model(dataset.as_of(cut))
     except ParameterError as exc:
         raise ParameterError(f"as of {cut.date()}: {exc}; the estimated quantity needs them (use --quantity named)", parameter="as_of") from None
+
+
+def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 4000, seed: int = 0, horizons: tuple[int, ...] | None = None,
+             step_days: int = 7):
+    """Rolling weekly origins for the estimated quantity, scored against two kinds of later evidence.
+
+    - ``claim:<id>``: each aggregate claim of places the government took over an interval that starts
+      after the origin, against the forecast of places taken in the world over that interval
+      (the claim's value as the observation, its qualifier ignored);
+    - ``series:<date>``: the completeness-corrected series from the full dataset (its median) on the
+      target day.
+
+    A claim starting the day after the origin is left out (the paths start there).
+    Origins where the claims public by then cannot identify the completeness model are listed as skipped.
+    """
+    from ..base import HORIZONS, Backtest, horizon_bucket, score_samples
+
+    horizons = horizons or HORIZONS
+    start = pd.Timestamp(dataset.case.territory_baseline_date)
+    last = dataset.control_events["info_date"].max()
+    truth = estimated_series(dataset, last, seed=seed).set_index("date")["q50"]
+    obs = dataset.observations
+    claims = obs[(obs["variable"] == "places_captured") & (obs["side"] == "government")]
+    rows, skipped = [], []
+    origin = start + pd.Timedelta(days=step_days)
+    while origin < last:
+        view = dataset.as_of(origin)
+        ch = baseline_changes(view)
+        h_max = min(max(horizons), (last - origin).days)
+        try:
+            comp = completeness_model(view)
+        except ParameterError as exc:
+            skipped += [{"as_of": origin, "model": m, "reason": str(exc)} for m in models]
+            origin += pd.Timedelta(days=step_days)
+            continue
+        for model in models:
+            f = _fit(view, origin, ch, model, seed)
+            world, _ = world_paths(f, past_government_named(ch, f.start, origin), comp, h_max, n_paths, seed)
+            cases = []
+            for h in horizons:
+                if h <= h_max:
+                    day = origin + pd.Timedelta(days=h)
+                    cases.append((f"series:{day.date()}", day, h, world[:, h - 1], truth[day]))
+            for c in claims.itertuples():
+                lo, hi = (c.date_start - origin).days, (c.date_end - origin).days
+                if lo >= 2 and hi <= h_max:  # world[:, d] is the day origin + d + 1; the interval is (day lo - 1, day hi]
+                    cases.append((f"claim:{c.claim_id}", c.date_end, hi, world[:, hi - 1] - world[:, lo - 2], float(c.value)))
+            for target_id, day, lead, samples, observed in cases:
+                sc = score_samples(samples[None, :], np.array([observed]))
+                rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(lead, horizons), "lead_days": lead, "date": day,
+                             "target_id": target_id, "observed": observed, **sc.iloc[0].to_dict()})
+        origin += pd.Timedelta(days=step_days)
+    scores = pd.DataFrame(rows)
+    scores["ape"] = (scores["q50"] - scores["observed"]).abs() / scores["observed"].abs().clip(lower=1)
+    return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]))
