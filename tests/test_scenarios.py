@@ -255,3 +255,15 @@ def test_checking_specs_does_not_load_the_models():
             "heavy = [m for m in ('statsmodels', 'numba', 'scipy.stats', 'analysis.scenarios.engine', 'analysis.models') if m in sys.modules]\n"
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_override_into_an_empty_block_starts_from_its_documented_defaults():
+    from analysis.scenarios.spec import BLOCK_DEFAULTS, ScenarioError, load_spec
+
+    spec = load_spec("assynt_view", [("ceasefire.date", "2020-02-01"), ("phases.0.intensity", 0.3)])
+    assert spec.ceasefire.date == pd.Timestamp("2020-02-01")
+    assert spec.ceasefire.capture_multiplier == BLOCK_DEFAULTS["ceasefire"]["capture_multiplier"] == 0.0
+    assert spec.ceasefire.return_rate == 0.0
+    with pytest.raises(ScenarioError) as err:
+        load_spec("assynt_view", [("ceasefire.capture_multiplier", 0.5)])
+    assert err.value.key == "ceasefire.date"
