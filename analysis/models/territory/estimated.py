@@ -198,3 +198,16 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
     scores = pd.DataFrame(rows)
     scores["ape"] = (scores["q50"] - scores["observed"]).abs() / scores["observed"].abs().clip(lower=1)
     return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]))
+
+
+def series_as_reports(est: pd.DataFrame) -> pd.DataFrame:
+    """The completeness-corrected series' median in the shape :func:`analysis.report.figures.model_figures.forecast_fan` draws reports in."""
+    return pd.DataFrame({"date_end": est["date"], "info_date": est["date"], "value": est["q50"], "qualifier_class": "point"})
+
+
+def headline(est: pd.DataFrame, fc: Forecast) -> dict:
+    """The estimated forecast for its last day, against the corrected series (full record) and the named lower bound that day."""
+    last = fc.quantile_table().iloc[-1]
+    row = est.set_index("date").reindex([last["date"]]).iloc[0]
+    return {"date": last["date"].date(), "q05": last["q05"], "q50": last["q50"], "q95": last["q95"], "later_q50": row["q50"],
+            "later_q05": row["q05"], "later_q95": row["q95"], "named": row["named"], "n_claims": len(fc.claim_ids)}
