@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cli_guard import MAX_HORIZON_DAYS, MAX_PATHS, int_in, positive_float
 from .core import paths
+from .core.errors import ParameterError
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
@@ -57,8 +58,12 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     from .models.base import write_quantiles
 
     module = _model_module(args.target)
-    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed)
-    write_quantiles(fc.quantile_table(), sys.stdout, decimals=module.DECIMALS)
+    options = {"quantity": args.quantity or module.DEFAULT_QUANTITY} if args.target == "territory" else {}
+    if args.quantity and args.target != "territory":
+        raise ParameterError("--quantity applies to territory forecasts only", parameter="quantity")
+    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed, **options)
+    # The estimate is good to whole places at best; the named net gains keep the model's decimals.
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if options.get("quantity") == "estimated" else module.DECIMALS)
     return 0
 
 
@@ -67,8 +72,13 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     from .models.base import publish_backtest
 
     module = _model_module(args.target)
-    bt = module.backtest(load(args.dataset), n_paths=args.paths, seed=args.seed)
-    out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", args.target)
+    if args.quantity and args.target != "territory":
+        raise ParameterError("--quantity applies to territory backtests only", parameter="quantity")
+    estimated = args.target == "territory" and (args.quantity or module.DEFAULT_QUANTITY) == "estimated"
+    run = module.backtest_estimated if estimated else module.backtest
+    bt = run(load(args.dataset), n_paths=args.paths, seed=args.seed)
+    prefix = args.target if estimated or args.target != "territory" else "territory_named"
+    out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", prefix)
     print(f"wrote {out}")
     return 0
 
@@ -149,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
     p.add_argument("--horizon-days", type=int_in(1, MAX_HORIZON_DAYS), required=True, help="days after the cut-off to forecast")
     p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
+    p.add_argument("--quantity", default=None, choices=["estimated", "named"],
+                   help="territory only: places taken by the government in the world, estimated from the named ones (default), or the named net gains (a lower bound)")
     p.add_argument("--paths", type=int_in(1, MAX_PATHS), default=10_000, help="Monte Carlo paths (default 10000)")
     p.add_argument("--seed", type=int_in(0), default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
@@ -156,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
     p.add_argument("target", choices=["displacement", "territory"], help="what to backtest")
+    p.add_argument("--quantity", default=None, choices=["estimated", "named"],
+                   help="territory only: judge the estimated places taken (default; territory_*.csv) or the named net gains (territory_named_*.csv)")
     p.add_argument("--paths", type=int_in(1, MAX_PATHS), default=10_000, help="Monte Carlo paths (default 10000)")
     p.add_argument("--seed", type=int_in(0), default=0, help="random seed (default 0)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")

@@ -93,7 +93,7 @@ def test_qualifiers_shape_the_likelihood(dataset, qualifier, expect):
 def test_forecast_quantiles_are_ordered_capped_and_reproducible(dataset):
     fc = D.forecast(dataset, "2020-02-11", 30, "piecewise_gompertz", n_paths=2000)
     q = fc.quantile_table()
-    assert list(q.columns) == ["date", "model", "as_of", *QUANTILE_COLUMNS]
+    assert list(q.columns) == ["target", "date", "model", "as_of", *QUANTILE_COLUMNS]
     assert len(q) == 30 and q["date"].iloc[0] == pd.Timestamp("2020-02-12")
     values = q[list(QUANTILE_COLUMNS)].to_numpy()
     assert (np.diff(values, axis=1) >= 0).all()
@@ -153,7 +153,7 @@ def test_cli_prints_one_row_per_day_with_the_quantile_columns(capsys, published_
     common = ["--dataset", str(published_dataset)]
     assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "7", "--model", "drift", "--paths", "500", *common]) == 0
     out = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    assert list(out.columns) == ["date", "model", "as_of", *QUANTILE_COLUMNS]
+    assert list(out.columns) == ["target", "date", "model", "as_of", *QUANTILE_COLUMNS]
     assert len(out) == 7 and set(out["as_of"]) == {"2020-01-08"}
     assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "0", *common]) == 2
     assert "horizon_days" in capsys.readouterr().err

@@ -67,3 +67,33 @@ def test_later_observations_cannot_change_an_as_of_displacement_forecast(dataset
         return out.getvalue()
 
     assert csv(dataset) == csv(changed)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.integers(min_value=20, max_value=70),
+    seed=st.integers(min_value=0, max_value=1000),
+    model=st.sampled_from(["phase_glm", "phase_glm_momentum", "mean_rate", "persistence"]),
+    quantity=st.sampled_from(["estimated", "named"]),
+)
+def test_later_claims_cannot_change_an_as_of_territory_forecast(dataset, day, seed, model, quantity):
+    """Changing, adding or deleting control events and aggregate claims published after D leaves both territory quantities byte-identical."""
+    import io
+
+    from analysis.core.errors import ParameterError
+    from analysis.models import territory
+    from analysis.models.base import write_quantiles
+
+    cut = pd.Timestamp("2019-12-19") + pd.Timedelta(days=day)
+    changed = dataclasses.replace(dataset, **{t: _perturb_later(getattr(dataset, t), cut, seed) for t in TABLES})
+
+    def csv(ds) -> str:
+        try:
+            fc = territory.forecast(ds, cut, 14, model, n_paths=300, quantity=quantity)
+        except ParameterError as exc:
+            return f"not identified: {exc}"
+        out = io.StringIO()
+        write_quantiles(fc.quantile_table(), out, decimals=3)
+        return out.getvalue()
+
+    assert csv(dataset) == csv(changed)

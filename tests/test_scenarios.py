@@ -257,3 +257,36 @@ def test_checking_specs_does_not_load_the_models():
             "heavy = [m for m in ('statsmodels', 'numba', 'scipy.stats', 'analysis.scenarios.engine', 'analysis.models') if m in sys.modules]\n"
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_override_into_an_empty_block_starts_from_its_documented_defaults():
+    from analysis.scenarios.spec import BLOCK_DEFAULTS, ScenarioError, load_spec
+
+    spec = load_spec("assynt_view", [("ceasefire.date", "2020-02-01"), ("phases.0.intensity", 0.3)])
+    assert spec.ceasefire.date == pd.Timestamp("2020-02-01")
+    assert spec.ceasefire.capture_multiplier == BLOCK_DEFAULTS["ceasefire"]["capture_multiplier"] == 0.0
+    assert spec.ceasefire.return_rate == 0.0
+    with pytest.raises(ScenarioError) as err:
+        load_spec("assynt_view", [("ceasefire.capture_multiplier", 0.5)])
+    assert err.value.key == "ceasefire.date"
+
+
+def test_common_random_numbers_identical_scenarios_give_identical_paths_and_unneeded_changes_move_nothing(dataset):
+    base = S.load_spec("as_it_happened", [("n_paths", 2000)])
+    cal = S.calibrate(dataset, base)
+    renamed = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("name", "a copy"), ("description", "the same")]), calibration=cal)
+    ref = S.run(base, calibration=cal)
+    for v in ref.paths:
+        np.testing.assert_array_equal(ref.paths[v], renamed.paths[v])
+    # The road share does not enter captures or displacement; the return rate only enters displaced_now.
+    other = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("road_share", 0.3), ("ceasefire.return_rate", 0.01)]), calibration=cal)
+    np.testing.assert_array_equal(ref.paths["displaced"], other.paths["displaced"])
+    d = S.threshold_differences([ref, other])
+    assert d["paired"].all()
+    moved = d[~d["threshold"].str.contains("M5")]
+    assert (moved["difference"].abs() <= moved["mc_se"] + 1e-12).all()
+    # A later ceasefire leaves every threshold before the old date as it was: the draws are shared.
+    later = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("ceasefire.date", "2020-03-20")]), calibration=cal)
+    before = S.threshold_differences([ref, later])
+    early = before[before["threshold"].str.contains("31 Jan|29 Feb|15 Feb")]
+    assert len(early) == 3 and (early["difference"] == 0).all()

@@ -103,7 +103,8 @@ def test_forecast_is_reproducible_and_ignores_later_claims(dataset):
 
 def test_forecast_quantiles_are_ordered_and_traced_to_claims(dataset):
     fc = T.forecast(dataset, "2020-01-28", 14, "phase_glm", n_paths=2000)
-    known = set(dataset.as_of("2020-01-28").control_events["claim_id"])
+    view = dataset.as_of("2020-01-28")
+    known = set(view.control_events["claim_id"]) | set(view.observations["claim_id"])
     assert fc.claim_ids and set(fc.claim_ids) <= known
     q = fc.quantile_table()
     assert len(q) == 14

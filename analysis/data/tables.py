@@ -150,8 +150,9 @@ FORECAST_QUANTILES = Table(
     title="Forecast quantiles",
     description="Daily quantiles of a forecast made with the information public by as_of (what `idlib forecast` prints).",
     stage="model",
-    primary_key=("date", "model", "as_of"),
+    primary_key=("target", "date", "model", "as_of"),
     fields=(
+        Field("target", "string", "The quantity forecast and its unit (statsforecast's unique_id), e.g. places_taken_by_government_estimated."),
         Field("date", "date", "Day forecast."),
         Field("model", "string", "Model name."),
         Field("as_of", "date", "Information cut-off: only claims with info_date on or before it were used."),

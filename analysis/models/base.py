@@ -35,8 +35,11 @@ class Forecast:
     dates: pd.DatetimeIndex
     samples: np.ndarray
     claim_ids: tuple[str, ...] = ()  # the claims the forecast rests on (all public by as_of)
+    target: str = ""  # the quantity and unit the samples hold (the table's target column); each model names it
 
     def __post_init__(self) -> None:
+        if not self.target:
+            raise ValueError("a forecast must name its target quantity")
         if self.samples.ndim != 2 or self.samples.shape[1] != len(self.dates):
             raise ValueError(f"samples shape {self.samples.shape} does not match {len(self.dates)} dates")
 
@@ -46,12 +49,13 @@ class Forecast:
         return self.samples[:, i]
 
     def quantile_table(self) -> pd.DataFrame:
-        """One row per day: date, model, as_of and the quantiles q05..q95."""
+        """One row per day: target, date, model, as_of and the quantiles q05..q95."""
         q = np.quantile(self.samples, QUANTILES, axis=0, method="linear").T
         table = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
         table.insert(0, "as_of", self.as_of)
         table.insert(0, "model", self.model)
         table.insert(0, "date", self.dates)
+        table.insert(0, "target", self.target)
         return table
 
 

@@ -151,24 +151,38 @@ def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibra
     return ScenarioResult(spec, spec.dates, simulate(spec, calibration), calibration)
 
 
+# Common random numbers: every random input has its own stream, seeded by ``seed`` and its name
+# only (not by the rest of the spec), so two scenarios with the same seed and paths draw the same
+# rates, frailties, road shares, starts and couplings, and the kernel's per-path streams give each
+# day the same uniform; a difference between them is the parameter's effect, not new draws.
+STREAMS: tuple[str, ...] = ("road_share", "rate_government", "rate_opposition", "frailty_government", "frailty_opposition",
+                            "start", "per_place", "kernel")
+
+
+def streams(seed: int) -> dict[str, np.random.Generator]:
+    """One generator per random input of :func:`simulate`, from ``seed`` alone (NumPy SeedSequence.spawn)."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)}
+
+
 def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
     n, h = spec.n_paths, spec.horizon_days
-    rng = np.random.default_rng([spec.seed, int(spec.hash[:8], 16)])
+    rng = streams(spec.seed)
     pop, per, share_ab = _resolved(spec, cal)
     gov_mult, opp_mult = multipliers(spec)
     weeks = -(-h // FRAILTY_DAYS)
-    share = rng.beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
+    share = rng["road_share"].beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
     rates, frailties = [], []
     for side in ("government", "opposition"):
         mean, sd = cal.log_rate[side]
-        rates.append(np.exp(mean + sd * rng.standard_normal(n)))
+        rates.append(np.exp(mean + sd * rng[f"rate_{side}"].standard_normal(n)))
         a = cal.alpha[side] / FRAILTY_DAYS
-        frailties.append(rng.gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks)))
+        frailties.append(rng[f"frailty_{side}"].gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks)))
     # Displacement: start draws, plus people per net place gained (no new displacement on net losses).
-    start = rng.choice(cal.start_displaced, size=n)
-    per_place = np.maximum(per[0] + per[1] * rng.standard_normal(n), 0.0)
+    start = rng["start"].choice(cal.start_displaced, size=n)
+    per_place = np.maximum(per[0] + per[1] * rng["per_place"].standard_normal(n), 0.0)
     captures, net, displaced, held = _territory_paths(
-        int(rng.integers(2**31 - 1)), rates[0], rates[1], frailties[0], frailties[1], gov_mult, opp_mult, share,
+        int(rng["kernel"].integers(2**31 - 1)), rates[0], rates[1], frailties[0], frailties[1], gov_mult, opp_mult, share,
         cal.road_places, cal.road_held, FRAILTY_DAYS, float(cal.level), start, per_place, float(pop),
     )
     now = displaced
@@ -204,3 +218,34 @@ def threshold_matrix(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """Threshold probabilities, thresholds as rows and scenarios as columns (for reports)."""
     t = pd.concat([r.thresholds() for r in results], ignore_index=True)
     return t.pivot_table(index="threshold", columns="scenario", values="probability", sort=False)
+
+
+def threshold_differences(results: Sequence[ScenarioResult], reference: int = 0) -> pd.DataFrame:
+    """Each scenario's threshold probabilities minus the reference scenario's, with the Monte Carlo error of the difference.
+
+    Scenarios run with the same seed and paths share their draws (:data:`STREAMS`), so the
+    difference is estimated on paired paths: its standard error is sd(I_a - I_b) / sqrt(n),
+    with I the path's indicator of the threshold. Thresholds are matched by label.
+    """
+    base = results[reference]
+    rows = []
+    for r in results:
+        if r is base:
+            continue
+        paired = r.spec.n_paths == base.spec.n_paths and r.spec.seed == base.spec.seed
+        for t in r.spec.thresholds:
+            match = [b for b in base.spec.thresholds if b.label == t.label]
+            if not match or t.by not in base.dates:
+                continue
+            ia, ib = _indicator(r, t), _indicator(base, match[0])
+            diff = ia.mean() - ib.mean()
+            se = (np.std(ia - ib, ddof=1) / np.sqrt(len(ia)) if paired
+                  else np.sqrt(ia.var(ddof=1) / len(ia) + ib.var(ddof=1) / len(ib)))
+            rows.append({"scenario": r.spec.name, "reference": base.spec.name, "threshold": t.label, "difference": float(diff),
+                         "mc_se": float(se), "paired": paired})
+    return pd.DataFrame(rows, columns=["scenario", "reference", "threshold", "difference", "mc_se", "paired"])
+
+
+def _indicator(r: ScenarioResult, t) -> np.ndarray:
+    x = r.paths[t.variable][:, r.dates.get_loc(t.by)]
+    return (x > t.value if t.strict else x >= t.value).astype(float)

@@ -76,10 +76,9 @@ def _territory_paths(seed, gov_rate, opp_rate, gov_frailty, opp_frailty, gov_mul
     Rates are the path's reference rate x its weekly gamma frailty x the day's
     multiplier. Each capture (recapture) lands on the road with the path's share
     (binomial thinning), up to the road places left to take (held). One pass, no
-    temporaries, and a small inline generator (xoshiro256**): this is what keeps
+    temporaries, and a small inline generator (xoshiro256**, two streams per path): this is what keeps
     10 scenarios x 10,000 paths x 120 days under a second on one core (``make bench``).
     """
-    s = _seed_state(seed)
     np.random.seed(seed)  # for the rare rate above 30 a day
     n, h = gov_frailty.shape[0], gov_mult.shape[0]
     # float32 halves the memory written (the kernel's main cost after the draws); counts stay exact
@@ -90,6 +89,11 @@ def _territory_paths(seed, gov_rate, opp_rate, gov_frailty, opp_frailty, gov_mul
     held = np.empty((n, h), np.float32)  # share of the road's places held by the government
     share_of = 1.0 / max(road_places, 1)
     for i in range(n):
+        # Two streams per path: s for the daily counts (exactly one uniform per side and day below
+        # 30 a day), t for the road thinning, so a scenario that changes one day's rate leaves
+        # every other day's count draws, and every other path, as in the scenario it is compared with.
+        s = _seed_state(np.uint64(seed) * np.uint64(0x100000001) + np.uint64(2 * i))
+        t = _seed_state(np.uint64(seed) * np.uint64(0x100000001) + np.uint64(2 * i + 1))
         k = road_held
         cg = 0.0
         cn = level
@@ -110,8 +114,8 @@ def _territory_paths(seed, gov_rate, opp_rate, gov_frailty, opp_frailty, gov_mul
             g = _poisson(s, lg, eg)
             o = _poisson(s, lo, eo)
             # Thin only while it can matter: nothing left to take, or nothing held to lose.
-            won = min(_thin(s, g, share[i]), road_places - k) if k < road_places else 0
-            k = k + won - min(_thin(s, o, share[i]), k + won) if k + won > 0 else k + won
+            won = min(_thin(t, g, share[i]), road_places - k) if k < road_places else 0
+            k = k + won - min(_thin(t, o, share[i]), k + won) if k + won > 0 else k + won
             cg += g
             cn += g - o
             if g > o:

@@ -148,6 +148,14 @@ _TOP = {
 _PHASE = {"start": "date", "intensity": "number", "label": str}
 _CEASEFIRE = {"date": "date", "capture_multiplier": "number", "recapture_multiplier": "number", "return_rate": "number"}
 _INTERVENTION = {"date": "date", "capture_multiplier": "number", "recapture_multiplier": "number"}
+# What a dotted override into a block the scenario leaves empty (``ceasefire: null``) starts
+# from: the block's date must still be set; the rest default to a ceasefire that holds (no
+# captures by either side, no returns) and to an intervention that changes nothing until its
+# multipliers are set. Documented in the README's Scenarios section.
+BLOCK_DEFAULTS: dict[str, dict[str, float]] = {
+    "ceasefire": {"capture_multiplier": 0.0, "recapture_multiplier": 0.0, "return_rate": 0.0},
+    "intervention": {"capture_multiplier": 1.0, "recapture_multiplier": 1.0},
+}
 _THRESHOLD = {"label": str, "variable": str, "by": "date"}  # plus exactly one of ">" / ">="
 
 
@@ -223,6 +231,8 @@ def _set(data: dict, dotted: str, value: Any, file) -> None:
             if last:
                 node[k] = value
             else:
+                if node[k] is None and i == 0 and k in BLOCK_DEFAULTS:
+                    node[k] = {"date": None, **BLOCK_DEFAULTS[k]}  # the block's documented defaults; its date must be set too
                 if node[k] is None:
                     raise ScenarioError(f"{'.'.join(keys[:i + 1])} is none; set the whole block", file=file, key=dotted)
                 node = node[k]
@@ -327,6 +337,8 @@ def _validate(data: dict, file) -> ScenarioSpec:
     for key, schema, cls in (("ceasefire", _CEASEFIRE, Ceasefire), ("intervention", _INTERVENTION, Intervention)):
         if v[key] is None:
             continue
+        if v[key].get("date", "") is None:
+            raise ScenarioError(f"missing: a {key} block started by an override needs its date too", file=file, key=f"{key}.date")
         _check_keys(v[key], schema, file, f"{key}.")
         c = {k: _typed(v[key][k], t, file, f"{key}.{k}") for k, t in schema.items()}
         within(c["date"], f"{key}.date", as_of + pd.Timedelta(days=1))

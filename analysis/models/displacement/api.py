@@ -15,6 +15,7 @@ from ..base import (
     Forecast,
     rng_for,
 )
+TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
@@ -119,4 +120,4 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
     f = fit(dataset, cut, model, priors)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])
-    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed), f.claim_ids)
+    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed), f.claim_ids, target=TARGET)

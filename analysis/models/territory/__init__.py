@@ -13,10 +13,15 @@ parameter draws; the quantity forecast is the cumulative net number of places th
 government gained since the case's territory baseline.
 
 Modules: :mod:`.glm` (fit, simulate, forecast), :mod:`.coverage` (named places against
-aggregate claims), :mod:`.evaluate` (backtests, coupling, headline). Their public names are re-exported here.
+aggregate claims), :mod:`.estimated` (places changing hands in the world from the named
+ones, the default forecast quantity; ``quantity="named"`` gives the named net gains), :mod:`.evaluate` (backtests, coupling, headline). Their public names are re-exported here.
 """
 
 from .coverage import completeness, completeness_model, latent_captures
+from .estimated import backtest as backtest_estimated
+from .estimated import DEFAULT_QUANTITY, QUANTITIES, TARGETS, estimated_series, forecast, share_draws, unnamed
+from .estimated import headline as headline_estimated
+from .estimated import series_as_reports as estimated_as_reports
 from .evaluate import backtest, coupling, headline, phase_periods, series_as_reports
 from .glm import (
     DECIMALS,
@@ -28,7 +33,6 @@ from .glm import (
     TerritoryFit,
     check_as_of,
     fit,
-    forecast,
     imputed_counts,
     simulate,
     simulate_counts,

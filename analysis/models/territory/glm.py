@@ -144,20 +144,26 @@ def simulate(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: in
     return f.level + np.cumsum(counts["government"] - counts["opposition"], axis=1)
 
 
-def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> dict[str, np.ndarray]:
-    """Daily places taken by each side, days as_of+1..as_of+horizon: side -> (paths, days)."""
+def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0, rates: bool = False) -> dict[str, np.ndarray]:
+    """Daily places taken by each side, days as_of+1..as_of+horizon: side -> (paths, days).
+
+    With ``rates``, also ``<side>_rate``: each day's Poisson rate the count was drawn from (after the gamma mixing).
+    """
     rng = rng_for(seed + 1, f.model, f.as_of)
     out = {}
     for side in ("government", "opposition"):
         p = f.params[side]
         if isinstance(p, float):
             out[side] = rng.poisson(p, size=(n_paths, horizon_days)).astype(float)
+            if rates:
+                out[f"{side}_rate"] = np.full((n_paths, horizon_days), p)
             continue
         w, v = np.linalg.eigh((p["cov"] + p["cov"].T) / 2)
         b = p["mean"] + (rng.standard_normal((n_paths, len(w))) * np.sqrt(np.clip(w, 0, None))) @ v.T
         phase = f.phases[(f.as_of - f.start).days]  # the phase in force continues
         col = int(np.flatnonzero(p["phases_seen"] == phase)[0])
         counts = np.zeros((n_paths, horizon_days))
+        rate = np.zeros((n_paths, horizon_days))
         prev = np.zeros(n_paths)
         slope = np.minimum(b[:, -1], MAX_MOMENTUM) if p["momentum"] else 0.0
         for d in range(horizon_days):
@@ -166,8 +172,11 @@ def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, s
             # Negative binomial as a gamma-Poisson mixture.
             lam = rng.gamma(1 / p["alpha"], mu * p["alpha"]) if p["alpha"] > 1e-6 else mu
             counts[:, d] = rng.poisson(lam)
+            rate[:, d] = lam
             prev = counts[:, d]
         out[side] = counts
+        if rates:
+            out[f"{side}_rate"] = rate
     return out
 
 
@@ -180,4 +189,4 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
 
 def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
-    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids)
+    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named")

@@ -1,0 +1,67 @@
+"""Places changing hands in the world, estimated from the named ones: the target column, the lower bound, the thinning inverse."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.core.errors import ParameterError
+from analysis.models import territory as T
+from analysis.models.base import write_quantiles
+from analysis.models.territory import estimated as E
+
+
+def test_unnamed_places_are_zero_when_everything_is_named_and_average_n_times_odds_otherwise():
+    rng = np.random.default_rng(0)
+    named = np.full((20_000, 1), 30.0)
+    assert (E.unnamed(named, np.ones(20_000) - 1e-12, rng) == 0).all()
+    assert (E.unnamed(np.zeros((5, 3)), np.full(5, 0.25), rng) == 0).all()
+    # n (1 - c) / c = 30 * 0.75 / 0.25 = 90 unnamed places.
+    assert E.unnamed(named, np.full(20_000, 0.25), rng).mean() == pytest.approx(90, rel=0.02)
+
+
+def test_share_draws_follow_the_completeness_models_band():
+    model = {"share": 0.25, "low90": 0.16, "high90": 0.36}
+    c = E.share_draws(model, 40_000, np.random.default_rng(1))
+    assert np.median(c) == pytest.approx(0.25, abs=0.005)
+    assert np.quantile(c, 0.95) == pytest.approx(0.36, abs=0.01)
+
+
+def test_the_estimate_never_falls_below_the_named_places_and_each_path_is_non_decreasing(dataset):
+    cut = pd.Timestamp("2020-02-13")
+    view = dataset.as_of(cut)
+    ch = T.glm.baseline_changes(view)
+    f = T.glm._fit(view, cut, ch, "phase_glm", 0)
+    world, named = E.world_paths(f, E.past_government_named(ch, f.start, cut), T.completeness_model(view), 14, 2000, 0)
+    assert (world >= named).all()
+    assert (np.diff(world, axis=1) >= 0).all()
+
+
+def test_forecast_tables_say_which_quantity_they_hold(dataset):
+    est = T.forecast(dataset, "2020-02-13", 7, n_paths=2000).quantile_table()
+    named = T.forecast(dataset, "2020-02-13", 7, n_paths=2000, quantity="named").quantile_table()
+    assert set(est["target"]) == {"places_taken_by_government_estimated"}
+    assert set(named["target"]) == {"net_places_gained_by_government_named"}
+    out = io.StringIO()
+    write_quantiles(est, out)
+    assert out.getvalue().splitlines()[0].startswith("target,date,model,as_of,q05")
+    # Far more places changed hands than the documents name.
+    assert est["q50"].iloc[-1] > 2 * named["q50"].iloc[-1]
+
+
+def test_an_unknown_quantity_names_the_parameter(dataset):
+    with pytest.raises(ParameterError) as err:
+        T.forecast(dataset, "2020-02-13", 7, quantity="villages")
+    assert err.value.parameter == "quantity"
+
+
+def test_the_backtest_judges_the_estimate_against_claims_and_the_corrected_series(dataset):
+    bt = E.backtest(dataset, models=("phase_glm",), n_paths=300, horizons=(7, 14))
+    kinds = set(bt.scores["target_id"].str.split(":").str[0])
+    assert kinds == {"claim", "series"}
+    assert bt.scores["covered_80"].between(0, 1).all()
+    # Early origins, before two aggregate claims were public, are listed with the reason.
+    assert len(bt.skipped) and bt.skipped["reason"].str.contains("aggregate claims").all()
