@@ -1,8 +1,9 @@
 """The published tables, each declared once as a list of field names (fields are in :mod:`analysis.data.fields`).
 
-Stage names follow the data flow: ``documents`` and ``places`` are reference
+Stage names follow the data flow: ``documents`` and ``places`` are ``reference``
 tables; ``observations``, ``control_events`` and ``milestones`` are the tidy
-claim tables built from the reviewed annotations in ``seeds/claims/``.
+``claims`` tables built from the reviewed annotations in ``seeds/claims/``;
+``model``, ``scenario`` and ``predictions`` tables are written by later stages.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ OBSERVATIONS = _table(
     name="observations",
     title="Quantitative claims",
     description="Every quantitative claim in the documents: displacement, places and territory taken, deaths, strikes, posts, troops, shelter shares. Conflicting reports are separate rows.",
+    stage="claims",
     primary_key=("claim_id",),
     columns=(
         "claim_id",
@@ -70,6 +72,7 @@ CONTROL_EVENTS = _table(
     name="control_events",
     title="Control events",
     description="One row per place whose control changed or was contested. A sentence naming several places gives several rows with the same quote.",
+    stage="claims",
     primary_key=("event_id",),
     columns=(
         "event_id", "claim_id",
@@ -84,6 +87,7 @@ MILESTONES = _table(
     name="milestones",
     title="Milestones",
     description="Ceasefires, offensive phases, interventions, summits, patrols, deadlines and highway milestones.",
+    stage="claims",
     primary_key=("milestone_id",),
     columns=(
         "milestone_id",
@@ -93,7 +97,10 @@ MILESTONES = _table(
     ),
 )
 
+# The one list of the dataset's tables: Dataset's fields, its as-of filter, the claim parsers,
+# build, publish and load all follow it.
 DATASET_TABLES: tuple[Table, ...] = (DOCUMENTS, PLACES, OBSERVATIONS, CONTROL_EVENTS, MILESTONES)
+CLAIM_TABLES: tuple[Table, ...] = tuple(t for t in DATASET_TABLES if t.stage == "claims")
 
 # ---------------------------------------------------------------- model outputs
 
