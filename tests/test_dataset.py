@@ -307,3 +307,19 @@ def test_rejected_readings_are_checked_and_yield_no_rows(seeds_copy, dataset):
     (seeds_copy / rel).write_text(text.replace("    reason: The absence of an event.\n", ""), encoding="utf-8")
     with pytest.raises(InputError, match=r"field reason: .*rejected\[\d+\]: missing"):
         build(seeds_copy)
+
+
+def test_every_column_is_declared_once_across_tables():
+    """A column name means one thing everywhere, except the few declared per table in fields.BY_TABLE."""
+    from analysis.data import fields, tables
+    from analysis.data.schema import Table
+
+    seen: dict[str, set] = {}
+    for table in (v for v in vars(tables).values() if isinstance(v, Table)):
+        for f in table.fields:
+            if (table.name, f.name) not in fields.BY_TABLE:
+                assert f is fields.FIELDS[f.name], (table.name, f.name)
+            seen.setdefault(f.name, set()).add(f)
+    shared = {name for name, decl in seen.items() if len(decl) > 1}
+    assert shared == {name for _, name in fields.BY_TABLE}
+    assert {t.name for t in tables.DATASET_TABLES} == {"documents", "places", "observations", "control_events", "milestones"}

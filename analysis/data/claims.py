@@ -17,6 +17,7 @@ info date, and links places to the gazetteer. Every failure raises
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,9 @@ from . import vocab
 from .catalog import Document
 from .gazetteer import Gazetteer
 from .parsing import days_inclusive, find_spans, numbers_in, parse_date, parse_interval
+from .tables import CLAIM_TABLES
 
 _COMMON = {"id", "quote", "occurrence", "date", "date_note", "info_date"}
-_KEYS = {
-    "observations": _COMMON | {"variable", "kind", "value", "qualifier", "baseline_date", "baseline_basis", "area", "group", "source", "side"},
-    "control_events": _COMMON | {"places", "event_type", "to_side", "actor", "claimed_by"},
-    "milestones": _COMMON | {"milestone_type", "label", "actor", "claimed_by"},
-}
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,7 @@ def _choice(entry: dict, key: str, allowed: tuple[str, ...], ctx: _Ctx, default:
 
 
 def _check_keys(entry: dict, table: str, ctx: _Ctx) -> None:
-    unknown = set(entry) - _KEYS[table]
+    unknown = set(entry) - _PARSERS[table].keys
     if unknown:
         raise ctx.error(f"unknown keys {sorted(unknown)}", sorted(unknown)[0])
 
@@ -275,22 +272,49 @@ def _check_rejected(entries: Any, doc: Document, path: Path) -> None:
         _span(doc, entry, ctx)
 
 
+@dataclass(frozen=True)
+class _Parser:
+    """How one claim table is read from an annotation file: the keys an entry may have, and its rows."""
+
+    keys: frozenset[str]
+    rows: Callable[[Document, dict, _Ctx, Gazetteer], list[dict]]
+
+
+# One parser per claim table of analysis.data.tables (checked below): a new claim table is
+# its declaration there plus its parser here.
+_PARSERS: dict[str, _Parser] = {
+    "observations": _Parser(
+        frozenset(_COMMON | {"variable", "kind", "value", "qualifier", "baseline_date", "baseline_basis", "area", "group", "source", "side"}),
+        lambda doc, entry, ctx, gaz: [_observation(doc, entry, ctx)],
+    ),
+    "control_events": _Parser(
+        frozenset(_COMMON | {"places", "event_type", "to_side", "actor", "claimed_by"}), _control_events,
+    ),
+    "milestones": _Parser(
+        frozenset(_COMMON | {"milestone_type", "label", "actor", "claimed_by"}),
+        lambda doc, entry, ctx, gaz: [_milestone(doc, entry, ctx)],
+    ),
+}
+if list(_PARSERS) != [t.name for t in CLAIM_TABLES]:
+    raise ImportError(f"claim parsers {list(_PARSERS)} do not match the claim tables {[t.name for t in CLAIM_TABLES]}")
+
+
 def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[str, list[dict]]:
-    """Rows for the three claim tables from one annotation file."""
+    """Rows for every claim table from one annotation file."""
     data = read_yaml(path)
     if not isinstance(data, dict) or "doc_id" not in data:
         raise InputError("expected a mapping with 'doc_id' and claim lists", file=path)
-    unknown = set(data) - {"doc_id", "rejected", *_KEYS}
+    unknown = set(data) - {"doc_id", "rejected", *_PARSERS}
     if unknown:
         raise InputError(f"unknown top-level keys {sorted(unknown)}", file=path, field=sorted(unknown)[0])
     doc_id = str(data["doc_id"])
     if doc_id not in docs:
         raise InputError(f"unknown document {doc_id!r}: not in the catalog", file=path, field="doc_id")
     doc = docs[doc_id]
-    out: dict[str, list[dict]] = {t: [] for t in _KEYS}
+    out: dict[str, list[dict]] = {t: [] for t in _PARSERS}
     seen: set[str] = set()
     _check_rejected(data.get("rejected") or [], doc, path)
-    for table in _KEYS:
+    for table, parser in _PARSERS.items():
         entries = data.get(table) or []
         if not isinstance(entries, list):
             raise InputError("must be a list", file=path, field=table)
@@ -304,11 +328,6 @@ def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[
                 raise ctx.error("duplicate claim id", "id")
             seen.add(claim_id)
             _check_keys(entry, table, ctx)
-            if table == "observations":
-                out[table].append(_observation(doc, entry, ctx))
-            elif table == "control_events":
-                out[table].extend(_control_events(doc, entry, ctx, gaz))
-            else:
-                out[table].append(_milestone(doc, entry, ctx))
+            out[table].extend(parser.rows(doc, entry, ctx, gaz))
     return out
 

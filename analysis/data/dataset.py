@@ -7,7 +7,7 @@ returns validated tables; ``publish`` writes them as CSV with a Frictionless
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,15 +20,12 @@ from .case import Case, load_case
 from .catalog import load_catalog
 from .claims import parse_claims
 from .gazetteer import load_gazetteer
-from .schema import Table
-from .tables import CONTROL_EVENTS, DOCUMENTS, MILESTONES, OBSERVATIONS, PLACES
-
-CLAIM_TABLES: tuple[Table, ...] = (OBSERVATIONS, CONTROL_EVENTS, MILESTONES)
+from .tables import CLAIM_TABLES, DATASET_TABLES
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """The event dataset: reference tables and the three claim tables."""
+    """The event dataset: one frame per table of :data:`~analysis.data.tables.DATASET_TABLES` (checked below)."""
 
     case: Case
     documents: pd.DataFrame
@@ -38,24 +35,18 @@ class Dataset:
     milestones: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "case"}
+        return {t.name: getattr(self, t.name) for t in DATASET_TABLES}
 
     def as_of(self, as_of: date | str | pd.Timestamp) -> Dataset:
         """Only the claims whose information was public on or before ``as_of``."""
         cut = pd.Timestamp(as_of)
-        return Dataset(
-            case=self.case,
-            documents=self.documents,
-            places=self.places,
-            observations=self.observations[self.observations["info_date"] <= cut].reset_index(drop=True),
-            control_events=self.control_events[self.control_events["info_date"] <= cut].reset_index(drop=True),
-            milestones=self.milestones[self.milestones["info_date"] <= cut].reset_index(drop=True),
-        )
+        claims = {t.name: getattr(self, t.name) for t in CLAIM_TABLES}
+        return replace(self, **{name: df[df["info_date"] <= cut].reset_index(drop=True) for name, df in claims.items()})
 
     @property
     def info_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last information date over the claim tables."""
-        all_dates = pd.concat([t["info_date"] for t in (self.observations, self.control_events, self.milestones)])
+        all_dates = pd.concat([getattr(self, t.name)["info_date"] for t in CLAIM_TABLES])
         return all_dates.min(), all_dates.max()
 
     @property
@@ -63,6 +54,10 @@ class Dataset:
         """Dates a cut-off may take: first information date to the case's analysis end."""
         first, last = self.info_dates
         return first, max(last, pd.Timestamp(self.case.analysis_end))
+
+
+if [f.name for f in fields(Dataset)] != ["case", *(t.name for t in DATASET_TABLES)]:
+    raise ImportError("Dataset's fields must be 'case' and the tables of DATASET_TABLES, in order")
 
 
 def build(seeds: Path | None = None) -> Dataset:
@@ -105,7 +100,7 @@ def datapackage(case: Case, extra: tuple = ()) -> dict:
             "character span, source, date precision and information date."
         ),
         "licenses": [{"name": "CC-BY-4.0", "title": "Annotations: CC BY 4.0; quotes remain their publishers'; geography: OCHA COD-AB CC BY 3.0 IGO and OpenSyria CC BY 4.0"}],
-        "resources": [t.resource(f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES, *extra)],
+        "resources": [t.resource(f"{t.name}.csv") for t in (*DATASET_TABLES, *extra)],
     }
 
 
@@ -116,7 +111,7 @@ def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
     registry, resolutions and scores (:func:`analysis.scoring.published_tables`).
     """
     with atomic_dir(Path(out_dir)) as staging:
-        for table in (DOCUMENTS, PLACES, *CLAIM_TABLES):
+        for table in DATASET_TABLES:
             table.write_csv(getattr(dataset, table.name), staging / f"{table.name}.csv")
         for table, frame in extra:
             table.write_csv(frame, staging / f"{table.name}.csv")
@@ -130,7 +125,7 @@ def load(dataset_dir: Path | None = None, seeds: Path | None = None) -> Dataset:
     if not (d / "datapackage.json").is_file():
         raise InputError("no published dataset here; run `idlib dataset` (or `make dataset`) first", file=d)
     case = load_case(Path(seeds or paths.seeds_dir()) / "case.yaml")
-    tables = {t.name: t.read_csv(d / f"{t.name}.csv") for t in (DOCUMENTS, PLACES, *CLAIM_TABLES)}
+    tables = {t.name: t.read_csv(d / f"{t.name}.csv") for t in DATASET_TABLES}
     return Dataset(case=case, **tables)
 
 
