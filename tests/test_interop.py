@@ -57,3 +57,14 @@ def test_codes_cover_every_word_and_are_monotone():
     assert codes.geo_precision_code("subdistrict_seat") == 2 and codes.geo_precision_code("unplaced") is None
     with pytest.raises(ValueError, match="date_precision: unknown value 'fortnight'"):
         codes.time_precision("fortnight")
+
+
+def test_built_claim_tables_carry_codes_from_the_rule():
+    from analysis.data.dataset import build
+
+    tables = build().tables()
+    with_words = [t for t in tables.values() if "date_precision" in t.columns]
+    assert with_words
+    for t in with_words:
+        assert (t["time_precision"] == t["date_precision"].map(codes.ACLED_TIME_PRECISION)).all()
+        assert (t["date_prec"] == t["date_precision"].map(codes.UCDP_DATE_PREC)).all()
