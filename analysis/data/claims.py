@@ -27,6 +27,7 @@ from ..core.io import LineDict, read_yaml
 from . import vocab
 from .catalog import Document
 from .gazetteer import Gazetteer
+from .interop import codes
 from .parsing import days_inclusive, find_spans, numbers_in, parse_date, parse_interval
 from .tables import CLAIM_TABLES
 
@@ -90,7 +91,9 @@ def _when(doc: Document, entry: dict, ctx: _Ctx, known_after: str = "date_end") 
     return {
         "date_start": start,
         "date_end": end,
-        "date_precision": vocab.precision_for_days(days_inclusive(start, end)),
+        "date_precision": (prec := vocab.precision_for_days(days_inclusive(start, end))),
+        "time_precision": codes.time_precision(prec),
+        "date_prec": codes.date_prec(prec),
         "date_note": entry.get("date_note"),
         "info_date": info,
     }

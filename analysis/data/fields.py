@@ -52,6 +52,8 @@ _FIELDS = (
     Field("date_start", "date", "First day the claim refers to."),
     Field("date_end", "date", "Last day the claim refers to (equal to date_start for a single day)."),
     Field("date_precision", "string", "Width of [date_start, date_end]: day, few_days (2-6), week (7-13), month (14-31), longer.", enum=vocab.DATE_PRECISIONS),
+    Field("time_precision", "integer", "ACLED-style code of date_precision: 1 day; 2 few_days or week; 3 month or longer (rule in analysis/data/interop/codes.py).", minimum=1, maximum=3),
+    Field("date_prec", "integer", "UCDP GED-style code of date_precision: 1 day, 2 few_days, 3 week, 4 month, 5 longer.", minimum=1, maximum=5),
     Field("date_note", "string", "How a relative or vague date was resolved, as the annotator wrote it.", required=False),
     Field("info_date", "date", "Date the information became public; every as-of filter uses this (see README, 'info_date')."),
     Field("baseline_date", "date", "Where a stock counts from; empty when the document does not say.", required=False),

@@ -24,7 +24,7 @@ _PROVENANCE = (
     "doc_id", "quote", "char_start", "char_end",
 )
 _WHEN = (
-    "date_start", "date_end", "date_precision", "date_note", "info_date",
+    "date_start", "date_end", "date_precision", "time_precision", "date_prec", "date_note", "info_date",
 )
 
 DOCUMENTS = _table(

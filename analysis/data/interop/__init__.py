@@ -1,0 +1,1 @@
+"""Interoperability with the field's formats (issue 18): ACLED codes and files."""
