@@ -155,8 +155,10 @@ def test_cli_prints_one_row_per_day_with_the_quantile_columns(capsys, published_
     out = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(out.columns) == ["target", "date", "model", "as_of", *QUANTILE_COLUMNS]
     assert len(out) == 7 and set(out["as_of"]) == {"2020-01-08"}
-    assert main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "0", *common]) == 2
-    assert "horizon_days" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # refused by the option check, before any work
+        main(["forecast", "displacement", "--as-of", "2020-01-08", "--horizon-days", "0", *common])
+    assert exit_.value.code == 2
+    assert "--horizon-days" in capsys.readouterr().err
 
 
 def test_quantile_csv_is_byte_identical_across_runs(dataset):

@@ -18,13 +18,18 @@ local function strip_ansi(s)
   return (s:gsub("\27%[[%d;]*[A-Za-z]", ""))
 end
 
--- A table of many columns is set in smaller type so that its numbers, dates and hashes fit.
-local WIDE = 9
+-- A table of many columns is set in smaller type with tighter cells so that its numbers,
+-- dates and hashes fit; one of very many columns gets a landscape page of its own.
+local WIDE, VERY_WIDE = 9, 12
 local function fit_wide_tables(blocks)
   local out = {}
   for _, b in ipairs(blocks) do
-    if b.t == "Table" and #b.colspecs >= WIDE then
-      table.insert(out, pandoc.RawBlock("typst", "#[#set text(size: 5.5pt)"))
+    if b.t == "Table" and #b.colspecs >= VERY_WIDE then
+      table.insert(out, pandoc.RawBlock("typst", "#page(flipped: true)[#set text(size: 6pt); #set table(inset: 2.5pt)"))
+      table.insert(out, b)
+      table.insert(out, pandoc.RawBlock("typst", "]"))
+    elseif b.t == "Table" and #b.colspecs >= WIDE then
+      table.insert(out, pandoc.RawBlock("typst", "#[#set text(size: 5.5pt); #set table(inset: 2.5pt)"))
       table.insert(out, b)
       table.insert(out, pandoc.RawBlock("typst", "]"))
     else
