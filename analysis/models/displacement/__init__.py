@@ -62,6 +62,7 @@ from .api import (
     check_as_of,
     fit,
     forecast,
+    known_floor,
     observation_dates,
     simulate,
 )

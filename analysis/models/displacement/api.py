@@ -87,9 +87,30 @@ def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> 
     """Sample paths of the reported cumulative figure on grid ``days``: shape (n_paths, len(days)).
 
     No model may forecast more people displaced than there are people at risk, so
-    every path is capped at the population at risk.
+    every path is capped at the population at risk. Nor may it forecast fewer than
+    a regional figure already reported for an earlier day (the cumulative stock
+    only grows), so every path is floored at :func:`known_floor`.
     """
-    return np.minimum(_simulate(f, days, n_paths, seed), f.measurements.population_at_risk)
+    capped = np.minimum(_simulate(f, days, n_paths, seed), f.measurements.population_at_risk)
+    return np.maximum(capped, known_floor(f.measurements, days)[None, :])
+
+
+def known_floor(m: Measurements, days: np.ndarray) -> np.ndarray:
+    """Per grid day, the largest regional cumulative figure in ``m`` for that day or earlier (0 if none).
+
+    ``m`` holds only reports public by the cut-off, so the floor uses no hindsight.
+    Lower bounds ("over") and point figures count; upper bounds do not. Never above
+    the population at risk.
+    """
+    s = m.stock_series
+    days = np.asarray(days, dtype=int)
+    if s.empty:
+        return np.zeros(len(days))
+    ends = s["end"].to_numpy(dtype=int)
+    running = np.maximum.accumulate(s["value"].to_numpy(dtype=float))
+    idx = np.searchsorted(ends, days, side="right") - 1
+    floor = np.where(idx >= 0, running[np.maximum(idx, 0)], 0.0)
+    return np.minimum(floor, m.population_at_risk)
 
 
 def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:

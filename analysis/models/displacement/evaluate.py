@@ -15,6 +15,7 @@ from ..base import (
     score_samples,
 )
 from .api import MODELS, _fit, check_as_of, simulate
+from .honest import at_ceiling
 from .measurement import VARIABLE, GrowthPriors, NotEnoughData, measurements
 
 
@@ -104,6 +105,7 @@ def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
             f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"
         )
     x = fc.at(day)
+    ceiling = measurements(dataset.as_of(fc.as_of)).population_at_risk
     targets = backtest_targets(dataset)
     later = targets[targets["info_date"] > fc.as_of]
     closest = later.iloc[(later["date_end"] - day).abs().argsort()[:1]] if len(later) else later
@@ -114,6 +116,8 @@ def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
         "median": float(np.median(x)),
         "q10": float(np.quantile(x, 0.1)),
         "q90": float(np.quantile(x, 0.9)),
+        "ceiling": ceiling,
+        "q90_at_ceiling": at_ceiling(float(np.quantile(x, 0.9)), ceiling),
         "report_value": float(closest["value"].iloc[0]) if len(closest) else None,
         "report_date": closest["date_end"].iloc[0].date() if len(closest) else None,
         "report_id": closest["claim_id"].iloc[0] if len(closest) else None,

@@ -1,0 +1,71 @@
+"""Honest numbers in prose, and no forecast below a figure already reported."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.core.errors import ParameterError
+from analysis.models import displacement as D
+from analysis.models.displacement import honest
+
+
+@pytest.mark.parametrize(
+    "x, sig, expect",
+    [(1_092_426, 2, "1,100,000"), (1_092_426, 3, "1,090,000"), (373_381, 2, "370,000"), (657_608, 3, "658,000"), (0, 2, "0")],
+)
+def test_people_are_rounded_to_significant_figures(x, sig, expect):
+    assert honest.people(x, sig) == expect
+
+
+def test_a_clipped_upper_bound_is_named_the_ceiling_not_a_quantile():
+    phrase = honest.interval(373_381, 3_000_000, 3_000_000)
+    assert "population ceiling" in phrase and "370,000" in phrase
+    assert "to 3,000,000" not in phrase
+    assert honest.interval(430_000, 1_400_000, 3_000_000) == "80% interval 430,000 to 1,400,000"
+
+
+def test_bad_significant_figures_name_the_parameter():
+    with pytest.raises(ParameterError) as e:
+        honest.round_sig(5.0, 0)
+    assert e.value.parameter == "sig"
+
+
+def test_the_floor_is_the_running_maximum_of_regional_figures_known():
+    series = pd.DataFrame({"end": [10, 20, 30], "value": [100.0, 300.0, 250.0], "claim_ids": ["a", "b", "c"]})
+
+    class M:
+        stock_series = series
+        population_at_risk = 280.0
+
+    floor = D.known_floor(M(), np.array([5, 10, 19, 25, 40]))
+    # before any report: 0; then 100; from day 20 the 300 (capped at the 280 at risk) holds, even after the lower 250.
+    assert floor.tolist() == [0.0, 100.0, 100.0, 280.0, 280.0]
+
+
+@pytest.mark.parametrize("model", D.MODELS)
+@pytest.mark.parametrize("as_of", ["2020-01-08", "2020-02-05", "2020-02-11"])
+def test_no_median_falls_below_a_figure_already_reported(dataset, model, as_of):
+    view = dataset.as_of(pd.Timestamp(as_of))
+    try:
+        fc = D.forecast(dataset, as_of, 14, model, n_paths=400)
+    except D.NotEnoughData:
+        pytest.skip(f"{model} cannot be fitted as of {as_of}")
+    m = D.measurements(view)
+    s = m.stock_series
+    known = s["value"].max()
+    q = fc.quantile_table()
+    assert (q["q05"] >= min(known, m.population_at_risk) - 1e-6).all()
+    # Lower bounds ("over", "more than") for the region in particular.
+    t = m.table
+    lower = t[t["region"] & (t["qualifier_class"] == "lower") & ((t["start"] == 0) | t["start"].isna())]
+    if len(lower):
+        assert (q["q50"] >= min(lower["value"].max(), m.population_at_risk) - 1e-6).all()
+
+
+def test_the_headline_says_whether_its_upper_bound_is_the_ceiling(dataset):
+    fc = D.forecast(dataset, "2020-01-08", 60, "drift", n_paths=1000)
+    head = D.headline(dataset, fc, "2020-03-01")
+    assert head["ceiling"] > 0
+    assert head["q90_at_ceiling"] == honest.at_ceiling(head["q90"], head["ceiling"])
