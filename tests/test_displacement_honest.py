@@ -69,3 +69,43 @@ def test_the_headline_says_whether_its_upper_bound_is_the_ceiling(dataset):
     head = D.headline(dataset, fc, "2020-03-01")
     assert head["ceiling"] > 0
     assert head["q90_at_ceiling"] == honest.at_ceiling(head["q90"], head["ceiling"])
+
+
+def test_uniform_earlier_pits_leave_the_levels_alone_and_high_ones_move_them_up():
+    from analysis.models.displacement import calibration as C
+
+    levels = np.array([0.1, 0.5, 0.9])
+    assert np.allclose(C.level_map(np.array([]), levels), levels)
+    assert np.allclose(C.level_map((np.arange(1000) + 0.5) / 1000, levels), levels, atol=2e-3)
+    # Three earlier reports all above the model's 90% quantile (PIT 0.95): hand-computed shrunk ECDF
+    # G = 0.6 ECDF + 0.4 U, the ECDF through (0,0), three ties at 0.95 (1/6 .. 5/6), (1,1):
+    # G(0.95-) = 0.6/6 + 0.38 = 0.48 and G(0.95+) = 0.6*5/6 + 0.38 = 0.88, so G^{-1}(0.5) = 0.95;
+    # below the jump G(x) = x (0.1/0.95 + 0.4), so G^{-1}(0.2) = 0.2 / (0.1/0.95 + 0.4).
+    got = C.level_map(np.full(3, 0.95), np.array([0.5, 0.2]))
+    assert got == pytest.approx([0.95, 0.2 / (0.1 / 0.95 + 0.4)], abs=2e-3)
+    x = np.arange(1.0, 101.0)
+    moved = C.recalibrate_column(x[::-1].copy(), np.full(3, 0.95))
+    assert np.median(moved) > np.median(x)
+    assert np.all(np.argsort(moved) == np.argsort(x[::-1]))  # ranks kept
+
+
+def test_a_calibrated_forecast_without_earlier_cases_says_it_is_uncalibrated(dataset):
+    first = D.observation_dates(dataset)[0]
+    fc, notes = D.calibrated_forecast(dataset, first + pd.Timedelta(days=1), 7, "gompertz", n_paths=300)
+    assert fc.model == "gompertz_calibrated"
+    assert all(n.startswith("uncalibrated") for n in notes.values())
+    fc, notes = D.calibrated_forecast(dataset, pd.Timestamp("2020-02-11"), 7, "drift", n_paths=300)
+    assert any(n.startswith("recalibrated") for n in notes.values())
+
+
+def test_selection_refuses_a_model_that_wins_by_being_wide():
+    summary = pd.DataFrame(
+        {
+            "model": ["wide", "wide", "honest", "honest", "persistence", "persistence"],
+            "horizon_days": [7, 14] * 3,
+            "coverage_80": [1.0, 1.0, 0.8, 0.75, 0.9, 0.9],
+            "skill_vs_persistence": [0.3, 0.3, 0.1, 0.1, 0.0, 0.0],
+        }
+    )
+    assert D.select_model(summary) == "honest"
+    assert D.select_model(summary[summary["model"] != "honest"]) == "wide"  # nothing inside: the closest

@@ -55,6 +55,7 @@ Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth c
 """
 
 from .api import (
+    CALIBRATED,
     DECIMALS,
     DEFAULT_MODEL,
     MODELS,
@@ -67,7 +68,9 @@ from .api import (
     simulate,
 )
 from .baselines import BASELINES
+from .calibration import calibrated_forecast, recalibrate
 from .evaluate import (
+    COVERAGE_BAND,
     backtest,
     backtest_targets,
     compare_models,

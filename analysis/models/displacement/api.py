@@ -17,9 +17,11 @@ from ..base import (
 )
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
+from .calibration import SUFFIX
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
+CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
 # The model the backtest favours (select_model: best mean CRPS skill against persistence); a test re-derives it.
 DEFAULT_MODEL = "drift"
@@ -135,8 +137,12 @@ def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
     """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS)
+    check_model(model, MODELS + CALIBRATED)
     cut = check_as_of(dataset, as_of)
+    if model in CALIBRATED:
+        from .calibration import calibrated_forecast
+
+        return calibrated_forecast(dataset, cut, horizon_days, model.removesuffix(SUFFIX), n_paths, seed)[0]
     f = fit(dataset, cut, model, priors)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])
