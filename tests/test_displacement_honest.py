@@ -109,3 +109,17 @@ def test_selection_refuses_a_model_that_wins_by_being_wide():
     )
     assert D.select_model(summary) == "honest"
     assert D.select_model(summary[summary["model"] != "honest"]) == "wide"  # nothing inside: the closest
+
+
+def test_the_default_model_answers_from_the_first_regional_report(dataset):
+    first = D.measurements(dataset).dated_stocks.sort_values("date")
+    view_day = None
+    for day in sorted(dataset.observations.loc[dataset.observations["variable"] == "displaced_people", "info_date"].unique()):
+        if len(D.measurements(dataset.as_of(pd.Timestamp(day))).stock_series) == 1:
+            view_day = pd.Timestamp(day)
+            break
+    assert view_day is not None and len(first)
+    for model in (D.DEFAULT_MODEL, "drift", "persistence"):
+        fc = D.forecast(dataset, view_day, 14, model, n_paths=500)
+        q = fc.quantile_table()
+        assert (q["q90"] > q["q10"]).all()  # a real interval from the prior volatility

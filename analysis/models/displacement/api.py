@@ -16,8 +16,8 @@ from ..base import (
     rng_for,
 )
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
-from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .calibration import SUFFIX
+from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
@@ -76,7 +76,9 @@ def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: 
     ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
     if model == "local_trend":
         return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), ids)
-    need = 4 if model == "loglinear" else 2  # loglinear: at least 2 residual degrees of freedom
+    # loglinear: at least 2 residual degrees of freedom; persistence and drift answer from the
+    # first report, anchored at zero on the baseline day with a prior volatility (baselines.PRIOR_VOLATILITY).
+    need = 4 if model == "loglinear" else 1
     if len(series) < need:
         raise NotEnoughData(
             f"{model} needs {need} regional reports of the cumulative figure by {cut.date()}; {len(series)} known",
