@@ -123,3 +123,18 @@ def test_the_default_model_answers_from_the_first_regional_report(dataset):
         fc = D.forecast(dataset, view_day, 14, model, n_paths=500)
         q = fc.quantile_table()
         assert (q["q90"] > q["q10"]).all()  # a real interval from the prior volatility
+
+
+def test_an_as_of_before_the_first_report_names_it(dataset):
+    first = D.observation_dates(dataset)[0]
+    with pytest.raises(ParameterError, match="before the first displacement report") as e:
+        D.forecast(dataset, first - pd.Timedelta(days=1), 7)
+    assert e.value.parameter == "as_of" and str(first.date()) in e.value.message
+
+
+def test_calibrated_models_are_accepted_by_the_report_parameters():
+    from analysis.report.params import DisplacementParams
+
+    DisplacementParams(model="drift_calibrated").check()
+    with pytest.raises(ParameterError):
+        DisplacementParams(model="drift_wide").check()

@@ -155,7 +155,7 @@ class DisplacementParams(ForecastParams):
     """Notebook 02, the displacement forecast."""
 
     notebook: ClassVar[str] = "02_displacement"
-    models: ClassVar[str] = "DISPLACEMENT_MODELS"
+    models: ClassVar[str] = "DISPLACEMENT_FORECASTS"
     as_of: str = "2020-01-08"
     horizon_days: int = 60
     model: str = "drift"

@@ -10,7 +10,7 @@ import pandas as pd
 from ...core.errors import ParameterError
 from ...data import vocab
 from ...data.dataset import Dataset
-from ...report.params import check_date_in_coverage, check_horizon, check_model
+from ...report.params import check_date_in_coverage, check_horizon, check_model, parse_as_of
 from ..base import (
     Forecast,
     rng_for,
@@ -55,6 +55,14 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
     published after it.
     """
     first, _ = observation_dates(dataset)
+    d = pd.Timestamp(parse_as_of(name, as_of))
+    if d < first:
+        obs = dataset.observations
+        ids = obs.loc[(obs["variable"] == VARIABLE) & (obs["info_date"] == first), "claim_id"].sort_values()
+        raise ParameterError(
+            f"{d.date()} is before the first displacement report, public on {first.date()} (claim {ids.iloc[0]}); no model can answer before it",
+            parameter=name,
+        )
     return check_date_in_coverage(name, as_of, first, dataset.coverage[1])
 
 

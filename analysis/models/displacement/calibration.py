@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SUFFIX = "_calibrated"
+from ...data.vocab import CALIBRATED_SUFFIX as SUFFIX  # noqa: E402
+
 MIN_CASES = 3
 PRIOR_CASES = 2.0
 _GRID = np.linspace(0.0, 1.0, 1001)
