@@ -138,3 +138,10 @@ def test_calibrated_models_are_accepted_by_the_report_parameters():
     DisplacementParams(model="drift_calibrated").check()
     with pytest.raises(ParameterError):
         DisplacementParams(model="drift_wide").check()
+
+
+def test_the_trust_sentence_reports_cases_coverage_and_skill():
+    s = pd.DataFrame({"model": ["drift"], "horizon_days": [14], "cases": [7], "coverage_80": [6 / 7], "median_ape": [0.2], "skill_vs_persistence": [0.3]})
+    text = honest.trust_sentence(s, "drift", 14)
+    assert "held 6 of them" in text and "20%" in text and "better than persistence" in text and "+30%" in text and "weak evidence" in text
+    assert "no case" in honest.trust_sentence(s, "drift", 7)

@@ -48,3 +48,21 @@ def interval(lo: float, hi: float, ceiling: float | None, level: int = 80, sig: 
 def width_ratio(lo: float, hi: float, median: float) -> float:
     """Interval width against the median: (hi - lo) / median."""
     return (hi - lo) / median if median > 0 else math.inf
+
+
+def trust_sentence(summary, model: str, horizon: int) -> str:
+    """A plain sentence on what the backtest says of ``model`` at ``horizon`` days (a summarise_backtest table)."""
+    row = summary[(summary["model"] == model) & (summary["horizon_days"] == horizon)]
+    if row.empty:
+        return f"The backtest has no case of {model} at {horizon} days, so it says nothing about trusting it there."
+    r = row.iloc[0]
+    n = int(r["cases"])
+    held = int(round(r["coverage_80"] * n))
+    skill = r["skill_vs_persistence"]
+    verdict = "better than" if skill > 0.05 else "worse than" if skill < -0.05 else "no better than"
+    strength = "weak evidence" if n < 10 else "some evidence" if n < 30 else "reasonable evidence"
+    return (
+        f"At {horizon} days the backtest scored {model} on {n} later reports: its 80% interval held {held} of them, "
+        f"the median was off by {r['median_ape']:.0%} (median), and it was {verdict} persistence "
+        f"(CRPS skill {skill:+.0%}). {n} cases are {strength}."
+    )
