@@ -150,6 +150,9 @@ DISPLACEMENT_MODELS: tuple[str, ...] = (
     "drift",
     "loglinear",
 )
+# Each displacement model also comes recalibrated on its own earlier backtest (analysis/models/displacement/calibration.py).
+CALIBRATED_SUFFIX = "_calibrated"
+DISPLACEMENT_FORECASTS: tuple[str, ...] = (*DISPLACEMENT_MODELS, *(m + CALIBRATED_SUFFIX for m in DISPLACEMENT_MODELS))
 
 # Territorial models (analysis/models/territory/): phase GLMs and rate baselines.
 TERRITORY_MODELS: tuple[str, ...] = ("phase_glm", "phase_glm_momentum", "persistence", "mean_rate")

@@ -155,10 +155,10 @@ class DisplacementParams(ForecastParams):
     """Notebook 02, the displacement forecast."""
 
     notebook: ClassVar[str] = "02_displacement"
-    models: ClassVar[str] = "DISPLACEMENT_MODELS"
+    models: ClassVar[str] = "DISPLACEMENT_FORECASTS"
     as_of: str = "2020-01-08"
     horizon_days: int = 60
-    model: str = "drift"
+    model: str = "persistence_calibrated"
     n_paths: int = 10_000
     target_date: str = "2020-03-01"
 

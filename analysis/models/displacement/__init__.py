@@ -55,6 +55,7 @@ Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth c
 """
 
 from .api import (
+    CALIBRATED,
     DECIMALS,
     DEFAULT_MODEL,
     MODELS,
@@ -62,11 +63,14 @@ from .api import (
     check_as_of,
     fit,
     forecast,
+    known_floor,
     observation_dates,
     simulate,
 )
 from .baselines import BASELINES
+from .calibration import calibrated_forecast, recalibrate
 from .evaluate import (
+    COVERAGE_BAND,
     backtest,
     backtest_targets,
     compare_models,

@@ -10,20 +10,23 @@ import pandas as pd
 from ...core.errors import ParameterError
 from ...data import vocab
 from ...data.dataset import Dataset
-from ...report.params import check_date_in_coverage, check_horizon, check_model
+from ...report.params import check_date_in_coverage, check_horizon, check_model, parse_as_of
 from ..base import (
     Forecast,
     rng_for,
 )
 TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
+from .calibration import SUFFIX
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
+CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
-# The model the backtest favours (select_model: best mean CRPS skill against persistence); a test re-derives it.
-DEFAULT_MODEL = "drift"
+# The model the backtest favours (select_model: best mean CRPS skill against persistence among the
+# models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
+DEFAULT_MODEL = "persistence_calibrated"
 DECIMALS = 0  # people: whole numbers in printed forecasts
 
 
@@ -54,10 +57,18 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
     published after it.
     """
     first, _ = observation_dates(dataset)
+    d = pd.Timestamp(parse_as_of(name, as_of))
+    if d < first:
+        obs = dataset.observations
+        ids = obs.loc[(obs["variable"] == VARIABLE) & (obs["info_date"] == first), "claim_id"].sort_values()
+        raise ParameterError(
+            f"{d.date()} is before the first displacement report, public on {first.date()} (claim {ids.iloc[0]}); no model can answer before it",
+            parameter=name,
+        )
     return check_date_in_coverage(name, as_of, first, dataset.coverage[1])
 
 
-def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
+def fit(dataset: Dataset, as_of, model: str = "drift", priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
     """Fit ``model`` to the displacement observations public on or before ``as_of``."""
     check_model(model, MODELS)
     cut = pd.Timestamp(as_of)
@@ -75,7 +86,9 @@ def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: 
     ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
     if model == "local_trend":
         return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), ids)
-    need = 4 if model == "loglinear" else 2  # loglinear: at least 2 residual degrees of freedom
+    # loglinear: at least 2 residual degrees of freedom; persistence and drift answer from the
+    # first report, anchored at zero on the baseline day with a prior volatility (baselines.PRIOR_VOLATILITY).
+    need = 4 if model == "loglinear" else 1
     if len(series) < need:
         raise NotEnoughData(
             f"{model} needs {need} regional reports of the cumulative figure by {cut.date()}; {len(series)} known",
@@ -88,9 +101,30 @@ def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> 
     """Sample paths of the reported cumulative figure on grid ``days``: shape (n_paths, len(days)).
 
     No model may forecast more people displaced than there are people at risk, so
-    every path is capped at the population at risk.
+    every path is capped at the population at risk. Nor may it forecast fewer than
+    a regional figure already reported for an earlier day (the cumulative stock
+    only grows), so every path is floored at :func:`known_floor`.
     """
-    return np.minimum(_simulate(f, days, n_paths, seed), f.measurements.population_at_risk)
+    capped = np.minimum(_simulate(f, days, n_paths, seed), f.measurements.population_at_risk)
+    return np.maximum(capped, known_floor(f.measurements, days)[None, :])
+
+
+def known_floor(m: Measurements, days: np.ndarray) -> np.ndarray:
+    """Per grid day, the largest regional cumulative figure in ``m`` for that day or earlier (0 if none).
+
+    ``m`` holds only reports public by the cut-off, so the floor uses no hindsight.
+    Lower bounds ("over") and point figures count; upper bounds do not. Never above
+    the population at risk.
+    """
+    s = m.stock_series
+    days = np.asarray(days, dtype=int)
+    if s.empty:
+        return np.zeros(len(days))
+    ends = s["end"].to_numpy(dtype=int)
+    running = np.maximum.accumulate(s["value"].to_numpy(dtype=float))
+    idx = np.searchsorted(ends, days, side="right") - 1
+    floor = np.where(idx >= 0, running[np.maximum(idx, 0)], 0.0)
+    return np.minimum(floor, m.population_at_risk)
 
 
 def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
@@ -115,8 +149,12 @@ def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
     """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS)
+    check_model(model, MODELS + CALIBRATED)
     cut = check_as_of(dataset, as_of)
+    if model in CALIBRATED:
+        from .calibration import calibrated_forecast
+
+        return calibrated_forecast(dataset, cut, horizon_days, model.removesuffix(SUFFIX), n_paths, seed)[0]
     f = fit(dataset, cut, model, priors)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])

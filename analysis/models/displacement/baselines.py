@@ -12,6 +12,9 @@ from ..base import (
 from .measurement import NotEnoughData
 
 BASELINES = ("persistence", "drift", "loglinear")
+# Per-day log volatility used while only one regional report is known (no observed change yet):
+# 0.1 / sqrt(day) puts the 14-day 80% interval at about x/1.6 to x*1.6, wide on purpose.
+PRIOR_VOLATILITY = 0.1
 
 
 def _fit_local_trend(series: pd.DataFrame, cut_day: int):
@@ -30,6 +33,8 @@ def _fit_local_trend(series: pd.DataFrame, cut_day: int):
 
 def _volatility(series: pd.DataFrame) -> float:
     """Per-day log volatility of the reports: sqrt(mean((d log C)^2 / dt))."""
+    if len(series) < 2:
+        return PRIOR_VOLATILITY
     d = np.diff(np.log(series["value"].to_numpy()))
     dt = np.diff(series["end"].to_numpy())
     return float(np.sqrt(np.mean(d**2 / dt)))
@@ -50,7 +55,9 @@ def _simulate_baseline(model: str, series: pd.DataFrame, days: np.ndarray, n_pat
     lead = np.maximum(days - t[-1], 0)
     centre = np.full(len(days), y[-1])
     if model == "drift":
-        centre = y[-1] + (y[-1] - y[0]) / (t[-1] - t[0]) * lead
+        # With one report the line runs from zero on the baseline day (grid day 0), where C is zero by definition.
+        t0, y0 = (t[0], y[0]) if len(t) > 1 else (0.0, 0.0)
+        centre = y[-1] + (y[-1] - y0) / max(t[-1] - t0, 1.0) * lead
     return lognormal_paths(np.maximum(centre, 1.0), vol * np.sqrt(lead), rng, n_paths)
 
 

@@ -14,7 +14,9 @@ from ..base import (
     horizon_bucket,
     score_samples,
 )
-from .api import MODELS, _fit, check_as_of, simulate
+from . import calibration
+from .api import MODELS, _fit, check_as_of, known_floor, simulate
+from .honest import at_ceiling
 from .measurement import VARIABLE, GrowthPriors, NotEnoughData, measurements
 
 
@@ -26,7 +28,7 @@ def backtest_targets(dataset: Dataset) -> pd.DataFrame:
     return t[keep].reset_index(drop=True)
 
 
-def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS) -> Backtest:
+def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, calibrated: bool = True) -> Backtest:
     """Score every model at every origin against the reports that came later.
 
     Origins are the information dates of displacement observations. A target is a
@@ -34,8 +36,13 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
     falls 1..max(horizons) days after the origin; it counts toward the smallest
     horizon at or above its lead time. A model that the data at an origin cannot
     identify yields no rows for that origin but a row in ``skipped`` with the reason.
+
+    With ``calibrated``, each model also appears as ``<model>_calibrated``: its
+    samples recalibrated (:mod:`.calibration`) on its own rows from earlier origins
+    whose targets were public by the origin, then scored the same way.
     """
     targets = backtest_targets(dataset)
+    target_info = targets.set_index("claim_id")["info_date"]
     origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
     rows, skipped = [], []
     for origin in map(pd.Timestamp, origins):
@@ -66,14 +73,32 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
                 }
             )
             rows.append(pd.concat([block, scores], axis=1))
+            if calibrated:
+                earlier = calibration.earlier_cases(pd.concat(rows, ignore_index=True), target_info, model, origin)
+                cal, _ = calibration.recalibrate(samples, block["horizon_days"].to_numpy(), earlier)
+                cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
+                rows.append(pd.concat([block.assign(model=model + calibration.SUFFIX), score_samples(cal.T, due["value"].to_numpy())], axis=1))
     scores = pd.concat(rows, ignore_index=True).sort_values(["as_of", "model", "date", "target_id"], ignore_index=True) if rows else pd.DataFrame()
     return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]))
 
 
-def select_model(summary: pd.DataFrame, reference: str = "persistence") -> str:
-    """The model the backtest favours: the highest CRPS skill against ``reference``, averaged over horizons."""
-    skill = summary[summary["model"] != reference].groupby("model")[f"skill_vs_{reference}"].mean()
-    return str(skill.idxmax())
+COVERAGE_BAND = (0.70, 0.90)  # 80% intervals must hold the figure this often for a model to be selectable
+
+
+def select_model(summary: pd.DataFrame, reference: str = "persistence", band: tuple[float, float] = COVERAGE_BAND) -> str:
+    """The model the backtest favours: the highest CRPS skill against ``reference``, averaged over horizons,
+    among the models whose 80% coverage, averaged over horizons, lies inside ``band``.
+
+    A model that wins only by being wide (coverage above the band) or narrow (below it)
+    is not selectable; if no model is inside the band, the one closest to it is taken.
+    """
+    s = summary[summary["model"] != reference].groupby("model")
+    skill, cover = s[f"skill_vs_{reference}"].mean(), s["coverage_80"].mean()
+    inside = cover.between(*band)
+    if not inside.any():
+        gap = np.maximum(band[0] - cover, cover - band[1])
+        inside = gap == gap.min()
+    return str(skill[inside].idxmax())
 
 
 def plotted_reports(dataset: Dataset) -> pd.DataFrame:
@@ -104,6 +129,7 @@ def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
             f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"
         )
     x = fc.at(day)
+    ceiling = measurements(dataset.as_of(fc.as_of)).population_at_risk
     targets = backtest_targets(dataset)
     later = targets[targets["info_date"] > fc.as_of]
     closest = later.iloc[(later["date_end"] - day).abs().argsort()[:1]] if len(later) else later
@@ -114,6 +140,8 @@ def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
         "median": float(np.median(x)),
         "q10": float(np.quantile(x, 0.1)),
         "q90": float(np.quantile(x, 0.9)),
+        "ceiling": ceiling,
+        "q90_at_ceiling": at_ceiling(float(np.quantile(x, 0.9)), ceiling),
         "report_value": float(closest["value"].iloc[0]) if len(closest) else None,
         "report_date": closest["date_end"].iloc[0].date() if len(closest) else None,
         "report_id": closest["claim_id"].iloc[0] if len(closest) else None,

@@ -1,0 +1,68 @@
+"""Honest numbers for prose: people rounded to what the data support, clipped bounds named as such.
+
+A forecast of a few reports a week cannot support seven significant digits, so
+prose prints people to two or three significant figures (:func:`people`). Every
+sample path is capped at the population at risk; a quantile that sits on that cap
+is the cap, not a model quantile, so :func:`interval` says "at the population
+ceiling" instead of printing it as a bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...core.errors import ParameterError
+
+# A quantile within this relative distance of the population at risk is read as clipped there.
+CEILING_TOLERANCE = 1e-6
+
+
+def round_sig(x: float, sig: int = 2) -> float:
+    """``x`` rounded to ``sig`` significant figures (0 stays 0)."""
+    if sig < 1:
+        raise ParameterError(f"must be at least 1, got {sig}", parameter="sig")
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    digits = sig - 1 - math.floor(math.log10(abs(x)))
+    return float(round(x, digits))
+
+
+def people(x: float, sig: int = 2) -> str:
+    """A count of people for prose: ``sig`` significant figures, thousands separated ("680,000")."""
+    return f"{round_sig(float(x), sig):,.0f}"
+
+
+def at_ceiling(value: float, ceiling: float | None) -> bool:
+    """Whether a quantile is the population cap rather than a model quantile."""
+    return ceiling is not None and value >= ceiling * (1 - CEILING_TOLERANCE)
+
+
+def interval(lo: float, hi: float, ceiling: float | None, level: int = 80, sig: int = 2) -> str:
+    """An interval phrase for prose, e.g. "80% interval 430,000 to at the population ceiling (3,000,000)"."""
+    low = f"at the population ceiling ({people(ceiling, sig)})" if at_ceiling(lo, ceiling) else people(lo, sig)
+    if at_ceiling(hi, ceiling):
+        return f"{level}% interval from {low} up to the population ceiling ({people(ceiling, sig)}); the upper bound is the cap, not a model quantile"
+    return f"{level}% interval {low} to {people(hi, sig)}"
+
+
+def width_ratio(lo: float, hi: float, median: float) -> float:
+    """Interval width against the median: (hi - lo) / median."""
+    return (hi - lo) / median if median > 0 else math.inf
+
+
+def trust_sentence(summary, model: str, horizon: int) -> str:
+    """A plain sentence on what the backtest says of ``model`` at ``horizon`` days (a summarise_backtest table)."""
+    row = summary[(summary["model"] == model) & (summary["horizon_days"] == horizon)]
+    if row.empty:
+        return f"The backtest has no case of {model} at {horizon} days, so it says nothing about trusting it there."
+    r = row.iloc[0]
+    n = int(r["cases"])
+    held = int(round(r["coverage_80"] * n))
+    skill = r["skill_vs_persistence"]
+    verdict = "better than" if skill > 0.05 else "worse than" if skill < -0.05 else "no better than"
+    strength = "weak evidence" if n < 10 else "some evidence" if n < 30 else "reasonable evidence"
+    return (
+        f"At {horizon} days the backtest scored {model} on {n} later reports: its 80% interval held {held} of them, "
+        f"the median was off by {r['median_ape']:.0%} (median), and it was {verdict} persistence "
+        f"(CRPS skill {skill:+.0%}). {n} cases are {strength}."
+    )
