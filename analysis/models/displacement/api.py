@@ -15,12 +15,12 @@ from ..base import (
     Forecast,
     rng_for,
 )
-TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
 from .calibration import SUFFIX
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
+TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
 CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}

@@ -18,8 +18,16 @@ ones, the default forecast quantity; ``quantity="named"`` gives the named net ga
 """
 
 from .coverage import completeness, completeness_model, latent_captures
+from .estimated import (
+    DEFAULT_QUANTITY,
+    QUANTITIES,
+    TARGETS,
+    estimated_series,
+    forecast,
+    share_draws,
+    unnamed,
+)
 from .estimated import backtest as backtest_estimated
-from .estimated import DEFAULT_QUANTITY, QUANTITIES, TARGETS, estimated_series, forecast, share_draws, unnamed
 from .estimated import headline as headline_estimated
 from .estimated import series_as_reports as estimated_as_reports
 from .evaluate import backtest, coupling, headline, phase_periods, series_as_reports
