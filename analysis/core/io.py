@@ -92,7 +92,8 @@ def published_mode(folder: bool = False) -> int:
     return (0o777 if folder else 0o666) & ~_umask()
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -111,7 +112,7 @@ def remove_stale_staging(target: Path) -> list[Path]:
     removed = []
     for p in target.parent.glob(f".{glob.escape(target.name)}.*"):
         parts = p.name[len(target.name) + 2:].split(".", 1)
-        if parts and parts[0].isdigit() and int(parts[0]) != os.getpid() and not _alive(int(parts[0])):
+        if parts and parts[0].isdigit() and int(parts[0]) != os.getpid() and not pid_alive(int(parts[0])):
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
             else:

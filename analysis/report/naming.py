@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from ..core.io import pid_alive
 
 LOCK = ".idlib-reports.lock"
 
@@ -37,15 +38,6 @@ def report_name(name: str, defaults: dict[str, Any], params: dict[str, Any]) -> 
     return name + "".join(f"__{k}-{_slug(params[k])}" for k in changed)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 @contextlib.contextmanager
 def run_lock(out_dir: Path) -> Iterator[Path]:
@@ -63,7 +55,7 @@ def run_lock(out_dir: Path) -> Iterator[Path]:
                 pid = int(lock.read_text().strip() or 0)
             except (OSError, ValueError):
                 pid = 0
-            if pid and _alive(pid) and pid != os.getpid():
+            if pid and pid_alive(pid) and pid != os.getpid():
                 raise InputError(f"another `idlib reports` is running, pid {pid}; wait for it or stop it", file=out_dir) from None
             with contextlib.suppress(FileNotFoundError):
                 lock.unlink()  # stale: its run was killed
