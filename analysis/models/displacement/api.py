@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -18,7 +16,7 @@ from ..base import (
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
 from .calibration import SUFFIX
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
-from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
+from .measurement import VARIABLE, Fit, GrowthPriors, Measurements, NotEnoughData, measurements
 
 TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
@@ -28,17 +26,6 @@ assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
 # models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
 DEFAULT_MODEL = "persistence_calibrated"
 DECIMALS = 0  # people: whole numbers in printed forecasts
-
-
-@dataclass(frozen=True)
-class Fit:
-    """A fitted model as of a date: everything needed to simulate forward."""
-
-    model: str
-    as_of: pd.Timestamp
-    measurements: Measurements
-    detail: object  # the statsmodels results, or the baseline's own summary
-    claim_ids: tuple[str, ...]
 
 
 def observation_dates(dataset: Dataset) -> tuple[pd.Timestamp, pd.Timestamp]:

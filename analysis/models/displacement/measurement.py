@@ -91,6 +91,17 @@ class Measurements:
         return s.assign(date=self.origin + pd.to_timedelta(s["end"], unit="D"))
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model as of a date: everything needed to simulate forward."""
+
+    model: str
+    as_of: pd.Timestamp
+    measurements: Measurements
+    detail: object  # the statsmodels results, or the baseline's own summary
+    claim_ids: tuple[str, ...]
+
+
 def measurements(dataset: Dataset, population_at_risk: float | None = None) -> Measurements:
     """The model-ready displacement observations of ``dataset`` (already cut to an as-of view)."""
     case = dataset.case
