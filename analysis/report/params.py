@@ -13,12 +13,10 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
-from datetime import date
 from typing import Any, ClassVar, Self
 
-import pandas as pd
-
 from ..core.errors import ParameterError
+from ..core.validate import check_choice, check_horizon, check_positive, parse_date
 
 _IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
 
@@ -98,28 +96,6 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
     raise ParameterError(f"expected {names}, got {type(value).__name__} {value!r}", parameter=name)
 
 
-def parse_as_of(name: str, value: str | date) -> date:
-    """An ISO date string (or a date or Timestamp already) as a date; anything else names ``name``."""
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"expected an ISO date YYYY-MM-DD, got {value!r}", parameter=name) from exc
-
-
-def check_date_in_coverage(name: str, value: str | date, first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
-    """A date parameter must fall within ``first..last`` (the data's coverage for its use)."""
-    d = pd.Timestamp(parse_as_of(name, value))
-    if d < first or d > last:
-        raise ParameterError(
-            f"{d.date()} is outside the data's coverage {first.date()}..{last.date()}", parameter=name
-        )
-    return d
-
-
 @dataclass(frozen=True)
 class EventDatasetParams(NotebookParams):
     """Notebook 01, the event dataset."""
@@ -128,7 +104,7 @@ class EventDatasetParams(NotebookParams):
     as_of: str = "2020-06-30"
 
     def check(self) -> None:
-        parse_as_of("as_of", self.as_of)
+        parse_date(self.as_of, name="as_of")
 
 
 @dataclass(frozen=True)
@@ -144,10 +120,10 @@ class ForecastParams(NotebookParams):
     def check(self) -> None:
         from ..data import vocab
 
-        parse_as_of("as_of", self.as_of)
+        parse_date(self.as_of, name="as_of")
         check_horizon(self.horizon_days)
-        check_model(self.model, getattr(vocab, self.models))
-        check_positive("n_paths", self.n_paths)
+        check_choice(self.model, getattr(vocab, self.models), what="model", name="model")
+        check_positive(self.n_paths, name="n_paths")
 
 
 @dataclass(frozen=True)
@@ -164,26 +140,12 @@ class DisplacementParams(ForecastParams):
 
     def check(self) -> None:
         super().check()
-        days = (parse_as_of("target_date", self.target_date) - parse_as_of("as_of", self.as_of)).days
+        days = (parse_date(self.target_date, name="target_date") - parse_date(self.as_of, name="as_of")).days
         if not 0 < days <= self.horizon_days:
             raise ParameterError(
                 f"{self.target_date} must fall within the forecast, 1..{self.horizon_days} days after as_of {self.as_of}",
                 parameter="target_date",
             )
-
-
-def check_horizon(horizon_days: int, name: str = "horizon_days") -> int:
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int):
-        raise ParameterError(f"expected a whole number of days, got {horizon_days!r}", parameter=name)
-    if horizon_days <= 0:
-        raise ParameterError(f"must be at least 1 day, got {horizon_days}", parameter=name)
-    return int(horizon_days)
-
-
-def check_model(model: str, known: tuple[str, ...], name: str = "model") -> str:
-    if model not in known:
-        raise ParameterError(f"unknown model {model!r}; choose one of {', '.join(known)}", parameter=name)
-    return model
 
 
 @dataclass(frozen=True)
@@ -196,11 +158,6 @@ class TerritoryParams(ForecastParams):
     horizon_days: int = 28
     model: str = "phase_glm"
     n_paths: int = 10_000
-
-
-def check_positive(name: str, value: int | float) -> None:
-    if value <= 0:
-        raise ParameterError(f"must be positive, got {value}", parameter=name)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
+from ...core.validate import check_choice, check_date_in_coverage, check_horizon, parse_date
 from ...data import vocab
 from ...data.dataset import Dataset
-from ...report.params import check_date_in_coverage, check_horizon, check_model, parse_as_of
 from ..base import (
     Forecast,
     rng_for,
@@ -44,7 +44,7 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
     published after it.
     """
     first, _ = observation_dates(dataset)
-    d = pd.Timestamp(parse_as_of(name, as_of))
+    d = pd.Timestamp(parse_date(as_of, name=name))
     if d < first:
         obs = dataset.observations
         ids = obs.loc[(obs["variable"] == VARIABLE) & (obs["info_date"] == first), "claim_id"].sort_values()
@@ -52,12 +52,12 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
             f"{d.date()} is before the first displacement report, public on {first.date()} (claim {ids.iloc[0]}); no model can answer before it",
             parameter=name,
         )
-    return check_date_in_coverage(name, as_of, first, dataset.coverage[1])
+    return check_date_in_coverage(as_of, first, dataset.coverage[1], name=name)
 
 
 def fit(dataset: Dataset, as_of, model: str = "drift", priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
     """Fit ``model`` to the displacement observations public on or before ``as_of``."""
-    check_model(model, MODELS)
+    check_choice(model, MODELS, what="model", name="model")
     cut = pd.Timestamp(as_of)
     view = dataset.as_of(cut)
     return _fit(view, cut, measurements(view, population_at_risk), model, priors)
@@ -136,7 +136,7 @@ def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
     """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS + CALIBRATED)
+    check_choice(model, MODELS + CALIBRATED, what="model", name="model")
     cut = check_as_of(dataset, as_of)
     if model in CALIBRATED:
         from .calibration import calibrated_forecast

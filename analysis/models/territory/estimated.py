@@ -34,9 +34,9 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ...core.errors import ParameterError
+from ...core.validate import check_choice, check_horizon
 from ...data.changes import baseline_changes, daily_series
 from ...data.dataset import Dataset
-from ...report.params import check_horizon, check_model
 from ..base import Forecast, rng_for
 from .coverage import completeness_model
 from .glm import DEFAULT_MODEL, MODELS, TerritoryFit, _fit, check_as_of, simulate
@@ -51,9 +51,7 @@ TARGETS: dict[str, str] = {
 
 
 def check_quantity(quantity: str) -> str:
-    if quantity not in QUANTITIES:
-        raise ParameterError(f"unknown quantity {quantity!r}; choose one of {', '.join(QUANTITIES)}", parameter="quantity")
-    return quantity
+    return check_choice(quantity, QUANTITIES, what="quantity", name="quantity")
 
 
 def share_draws(model: dict, n_paths: int, rng: np.random.Generator) -> np.ndarray:
@@ -102,7 +100,7 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
     ``named``: cumulative net places gained by the government among the named ones.
     """
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS)
+    check_choice(model, MODELS, what="model", name="model")
     check_quantity(quantity)
     cut = check_as_of(dataset, as_of)
     view = dataset.as_of(cut)

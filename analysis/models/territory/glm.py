@@ -10,11 +10,11 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ...core.errors import ParameterError
+from ...core.validate import check_choice, check_date_in_coverage, check_horizon
 from ...data import vocab
 from ...data.changes import SIDES, baseline_changes, daily_series
 from ...data.dataset import Dataset
 from ...data.phases import phase_schedule
-from ...report.params import check_date_in_coverage, check_horizon, check_model
 from ..base import (
     Forecast,
     rng_for,
@@ -65,7 +65,7 @@ def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
     """
     if dataset.control_events.empty:
         raise ParameterError("the dataset holds no control events", parameter=name)
-    return check_date_in_coverage(name, as_of, pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1])
+    return check_date_in_coverage(as_of, pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1], name=name)
 
 
 def _design(phases: np.ndarray, n_phases: int, momentum: np.ndarray | None) -> np.ndarray:
@@ -77,7 +77,7 @@ def _design(phases: np.ndarray, n_phases: int, momentum: np.ndarray | None) -> n
 
 def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> TerritoryFit:
     """Fit ``model`` to the control events public on or before ``as_of``."""
-    check_model(model, MODELS)
+    check_choice(model, MODELS, what="model", name="model")
     cut = check_as_of(dataset, as_of)
     view = dataset.as_of(cut)
     return _fit(view, cut, baseline_changes(view), model, seed)
@@ -183,7 +183,7 @@ def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, s
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0) -> Forecast:
     """Predictive distribution of cumulative net places the government gained, after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS)
+    check_choice(model, MODELS, what="model", name="model")
     return _forecast(fit(dataset, as_of, model, seed), horizon_days, n_paths, seed)
 
 
