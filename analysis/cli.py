@@ -9,6 +9,7 @@ from pathlib import Path
 from .cli_guard import MAX_HORIZON_DAYS, MAX_PATHS, int_in, positive_float
 from .core import paths
 from .core.errors import ParameterError
+from .models.registry import FAMILIES
 
 
 def _cmd_dataset(args: argparse.Namespace) -> int:
@@ -55,29 +56,34 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from .data.dataset import load
+    from .models import registry
     from .models.base import write_quantiles
+    from .models.spec import ForecastSpec
 
-    module = _model_module(args.target)
-    options = {"quantity": args.quantity or module.DEFAULT_QUANTITY} if args.target == "territory" else {}
-    if args.quantity and args.target != "territory":
+    family = registry.family_package(args.target)
+    if args.quantity and args.target != registry.TERRITORY:
         raise ParameterError("--quantity applies to territory forecasts only", parameter="quantity")
-    fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed, **options)
+    quantity = (args.quantity or family.DEFAULT_QUANTITY) if args.target == registry.TERRITORY else ""
+    spec = ForecastSpec(args.target, args.as_of, args.model or registry.default_model(args.target), horizon_days=args.horizon_days,
+                        n_paths=args.paths, seed=args.seed, quantity=quantity)
+    fc = family.forecast_spec(load(args.dataset), spec)
     # The estimate is good to whole places at best; the named net gains keep the model's decimals.
-    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if options.get("quantity") == "estimated" else module.DECIMALS)
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if quantity == "estimated" else family.DECIMALS)
     return 0
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
     from .data.dataset import load
+    from .models import registry
     from .models.base import publish_backtest
 
-    module = _model_module(args.target)
-    if args.quantity and args.target != "territory":
+    family = registry.family_package(args.target)
+    if args.quantity and args.target != registry.TERRITORY:
         raise ParameterError("--quantity applies to territory backtests only", parameter="quantity")
-    estimated = args.target == "territory" and (args.quantity or module.DEFAULT_QUANTITY) == "estimated"
-    run = module.backtest_estimated if estimated else module.backtest
+    estimated = args.target == registry.TERRITORY and (args.quantity or family.DEFAULT_QUANTITY) == "estimated"
+    run = family.backtest_estimated if estimated else family.backtest
     bt = run(load(args.dataset), n_paths=args.paths, seed=args.seed)
-    prefix = args.target if estimated or args.target != "territory" else "territory_named"
+    prefix = args.target if estimated or args.target != registry.TERRITORY else "territory_named"
     out = publish_backtest(bt, args.out or paths.output_dir() / "backtest", prefix)
     print(f"wrote {out}")
     return 0
@@ -127,12 +133,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_module(target: str):
-    from .models import displacement, territory
-
-    return {"displacement": displacement, "territory": territory}[target]
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="idlib", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="print the traceback of a failure")
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
-    p.add_argument("target", choices=["displacement", "territory"], help="what to forecast")
+    p.add_argument("target", choices=list(FAMILIES), help="what to forecast")
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
     p.add_argument("--horizon-days", type=int_in(1, MAX_HORIZON_DAYS), required=True, help="days after the cut-off to forecast")
     p.add_argument("--model", default=None, help="model name (default: the one the backtest favours)")
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("backtest", help="score every model at every origin; writes scores and summary CSVs")
-    p.add_argument("target", choices=["displacement", "territory"], help="what to backtest")
+    p.add_argument("target", choices=list(FAMILIES), help="what to backtest")
     p.add_argument("--quantity", default=None, choices=["estimated", "named"],
                    help="territory only: judge the estimated places taken (default; territory_*.csv) or the named net gains (territory_named_*.csv)")
     p.add_argument("--paths", type=int_in(1, MAX_PATHS), default=10_000, help="Monte Carlo paths (default 10000)")

@@ -136,23 +136,3 @@ def precision_for_days(n_days: int) -> str:
     if n_days <= 31:
         return "month"
     return "longer"
-
-# Model names, declared here (a light module) so parameter specs can check them
-# without importing statsmodels. analysis/models/displacement/ implements them.
-DISPLACEMENT_MODELS: tuple[str, ...] = (
-    "logistic",
-    "gompertz",
-    "richards",
-    "piecewise_logistic",
-    "piecewise_gompertz",
-    "local_trend",
-    "persistence",
-    "drift",
-    "loglinear",
-)
-# Each displacement model also comes recalibrated on its own earlier backtest (analysis/models/displacement/calibration.py).
-CALIBRATED_SUFFIX = "_calibrated"
-DISPLACEMENT_FORECASTS: tuple[str, ...] = (*DISPLACEMENT_MODELS, *(m + CALIBRATED_SUFFIX for m in DISPLACEMENT_MODELS))
-
-# Territorial models (analysis/models/territory/): phase GLMs and rate baselines.
-TERRITORY_MODELS: tuple[str, ...] = ("phase_glm", "phase_glm_momentum", "persistence", "mean_rate")

@@ -16,7 +16,8 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Self
 
 from ..core.errors import ParameterError
-from ..core.validate import check_choice, check_horizon, check_positive, parse_date
+from ..core.validate import check_horizon, check_positive, parse_date
+from ..models import registry
 
 _IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
 
@@ -111,18 +112,16 @@ class EventDatasetParams(NotebookParams):
 class ForecastParams(NotebookParams):
     """What every forecasting notebook shares: a cut-off, a horizon, a model and a path count."""
 
-    models: ClassVar[str] = ""  # name of the model tuple in analysis.data.vocab
+    family: ClassVar[str] = ""  # the model family (analysis.models.registry): its models are the accepted names
     as_of: str = ""
     horizon_days: int = 1
     model: str = ""
     n_paths: int = 10_000
 
     def check(self) -> None:
-        from ..data import vocab
-
         parse_date(self.as_of, name="as_of")
         check_horizon(self.horizon_days)
-        check_choice(self.model, getattr(vocab, self.models), what="model", name="model")
+        registry.check_model(self.model, family=self.family)
         check_positive(self.n_paths, name="n_paths")
 
 
@@ -131,10 +130,10 @@ class DisplacementParams(ForecastParams):
     """Notebook 02, the displacement forecast."""
 
     notebook: ClassVar[str] = "02_displacement"
-    models: ClassVar[str] = "DISPLACEMENT_FORECASTS"
+    family: ClassVar[str] = registry.DISPLACEMENT
     as_of: str = "2020-01-08"
     horizon_days: int = 60
-    model: str = "persistence_calibrated"
+    model: str = registry.default_model(registry.DISPLACEMENT)
     n_paths: int = 10_000
     target_date: str = "2020-03-01"
 
@@ -153,10 +152,10 @@ class TerritoryParams(ForecastParams):
     """Notebook 03, territorial change."""
 
     notebook: ClassVar[str] = "03_territory"
-    models: ClassVar[str] = "TERRITORY_MODELS"
+    family: ClassVar[str] = registry.TERRITORY
     as_of: str = "2020-01-28"
     horizon_days: int = 28
-    model: str = "phase_glm"
+    model: str = registry.default_model(registry.TERRITORY)
     n_paths: int = 10_000
 
 

@@ -28,7 +28,7 @@ import yaml
 from ..core import paths
 from ..core.errors import InputError
 from ..data.parsing import parse_date
-from ..data.vocab import DISPLACEMENT_MODELS
+from ..models import registry
 
 VARIABLES = ("displaced", "displaced_now", "net_places", "government_captures", "road_share_held")
 FITTED = "fitted"
@@ -354,8 +354,8 @@ def _validate(data: dict, file) -> ScenarioSpec:
         _non_negative(v["displacement_per_place"], file, "displacement_per_place")
     if isinstance(v["road_share"], float) and not 0 <= v["road_share"] <= 1:
         raise ScenarioError(f"a share, between 0 and 1 (got {v['road_share']})", file=file, key="road_share")
-    if v["displacement_start"] not in DISPLACEMENT_MODELS:
-        raise ScenarioError(f"unknown displacement model; expected one of {list(DISPLACEMENT_MODELS)}", file=file, key="displacement_start")
+    if v["displacement_start"] not in registry.names(registry.DISPLACEMENT):
+        raise ScenarioError(f"unknown displacement model; expected one of {list(registry.names(registry.DISPLACEMENT))}", file=file, key="displacement_start")
 
     thresholds = []
     for i, t in enumerate(v["thresholds"]):

@@ -62,12 +62,13 @@ from .api import (
     Fit,
     check_as_of,
     fit,
+    fit_spec,
     forecast,
+    forecast_spec,
     known_floor,
     observation_dates,
     simulate,
 )
-from .baselines import BASELINES
 from .calibration import calibrated_forecast, recalibrate
 from .evaluate import (
     COVERAGE_BAND,
@@ -79,9 +80,10 @@ from .evaluate import (
     plotted_reports,
     select_model,
 )
-from .growth import CURVES, PIECEWISE, GrowthModel, posterior_draws, regime_schedule
+from .growth import GrowthModel, posterior_draws, regime_schedule
 from .measurement import (
     VARIABLE,
+    FitData,
     GrowthPriors,
     Measurements,
     NotEnoughData,

@@ -6,25 +6,19 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
-from ...core.validate import check_choice, check_date_in_coverage, check_horizon, parse_date
-from ...data import vocab
+from ...core.validate import check_date_in_coverage, parse_date
 from ...data.dataset import Dataset
-from ..base import (
-    Forecast,
-    rng_for,
-)
-from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
-from .calibration import SUFFIX
-from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
-from .measurement import VARIABLE, Fit, GrowthPriors, Measurements, NotEnoughData, measurements
+from .. import registry
+from ..base import Forecast
+from ..spec import ForecastSpec
+from .measurement import VARIABLE, Fit, FitData, GrowthPriors, Measurements, measurements
 
 TARGET = "people_displaced_since_baseline"  # the forecast table's target column
-MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
-CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
-assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
-# The model the backtest favours (select_model: best mean CRPS skill against persistence among the
-# models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
-DEFAULT_MODEL = "persistence_calibrated"
+FAMILY = registry.DISPLACEMENT
+# The registry lists the models and names the default once; these are views of it, read at import.
+MODELS: tuple[str, ...] = registry.names(FAMILY)
+CALIBRATED: tuple[str, ...] = tuple(m for m in registry.forecast_names(FAMILY) if m not in MODELS)
+DEFAULT_MODEL = registry.default_model(FAMILY)
 DECIMALS = 0  # people: whole numbers in printed forecasts
 
 
@@ -57,31 +51,21 @@ def check_as_of(dataset: Dataset, as_of: str | pd.Timestamp, name: str = "as_of"
 
 def fit(dataset: Dataset, as_of, model: str = "drift", priors: GrowthPriors = GrowthPriors(), population_at_risk: float | None = None) -> Fit:
     """Fit ``model`` to the displacement observations public on or before ``as_of``."""
-    check_choice(model, MODELS, what="model", name="model")
+    registry.check_model(model, family=FAMILY, calibrated=False)
     cut = pd.Timestamp(as_of)
     view = dataset.as_of(cut)
     return _fit(view, cut, measurements(view, population_at_risk), model, priors)
 
 
 def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: GrowthPriors) -> Fit:
-    if m.table.empty:
-        raise ParameterError(f"no displacement observations were public by {cut.date()}", parameter="as_of")
-    # Every model's paths are capped at the population at risk, so its claims count too.
-    if model in CURVES or model in PIECEWISE:
-        return Fit(model, cut, m, _fit_curve(m, view, model, priors), (*m.table["claim_id"], *m.population_claim_ids))
-    series = m.stock_series
-    ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
-    if model == "local_trend":
-        return Fit(model, cut, m, _fit_local_trend(series, m.day(cut)), ids)
-    # loglinear: at least 2 residual degrees of freedom; persistence and drift answer from the
-    # first report, anchored at zero on the baseline day with a prior volatility (baselines.PRIOR_VOLATILITY).
-    need = 4 if model == "loglinear" else 1
-    if len(series) < need:
-        raise NotEnoughData(
-            f"{model} needs {need} regional reports of the cumulative figure by {cut.date()}; {len(series)} known",
-            parameter="model",
-        )
-    return Fit(model, cut, m, series, ids)
+    return fit_spec(FitData(view, m), ForecastSpec(FAMILY, cut, model, options={"priors": priors}))
+
+
+def fit_spec(data: FitData, spec: ForecastSpec) -> Fit:
+    """Fit the registered model ``spec.model`` to ``data`` (the as-of view and its measurements)."""
+    if data.measurements.table.empty:
+        raise ParameterError(f"no displacement observations were public by {spec.as_of.date()}", parameter="as_of")
+    return registry.get(spec.model, family=FAMILY).fit(data, spec)
 
 
 def simulate(f: Fit, days: np.ndarray, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
@@ -115,34 +99,44 @@ def known_floor(m: Measurements, days: np.ndarray) -> np.ndarray:
 
 
 def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
-    rng = rng_for(seed, f.model, f.as_of)
-    m = f.measurements
-    cut_day = m.day(f.as_of)
-    if f.model in CURVES or f.model in PIECEWISE:
-        res = f.detail
-        gm: GrowthModel = res.model
-        draws, _ = posterior_draws(res, n_paths, rng)
-        if gm.regimes is not None:
-            # After the cut-off the regime in force continues: no later milestone is known.
-            gm = _frozen_regimes(gm, cut_day)
-        c = gm.cumulative(draws, days)
-        sigma_un = np.exp(draws[:, 3])
-        return np.maximum(c, 0) * np.exp(sigma_un * rng.standard_normal(n_paths))[:, None]
-    if f.model == "local_trend":
-        return _simulate_local_trend(f.detail, days, n_paths, rng)
-    return _simulate_baseline(f.model, f.detail, days, n_paths, rng)
+    return registry.get(f.model, family=FAMILY).simulate(f, days, n_paths=n_paths, seed=seed)
 
 
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
-    """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
-    horizon_days = check_horizon(horizon_days)
-    check_choice(model, MODELS + CALIBRATED, what="model", name="model")
-    cut = check_as_of(dataset, as_of)
-    if model in CALIBRATED:
+    """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``.
+
+    A keyword wrapper over :func:`forecast_spec`.
+    """
+    return forecast_spec(dataset, ForecastSpec(FAMILY, as_of, model, horizon_days=horizon_days, n_paths=n_paths, seed=seed, options={"priors": priors}))
+
+
+def forecast_spec(dataset: Dataset, spec: ForecastSpec) -> Forecast:
+    """The forecast ``spec`` asks for, from the claims in ``dataset`` public by ``spec.as_of``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The full dataset; it is cut to ``spec.as_of`` here.
+    spec : ForecastSpec
+        A displacement spec with ``horizon_days`` set.
+
+    Returns
+    -------
+    Forecast
+        Paths of the regional cumulative figure for each day after the cut-off
+        (target :data:`TARGET`), capped at the population at risk and floored at the
+        figures already reported.
+    """
+    if spec.family != FAMILY or spec.horizon_days is None:
+        raise ParameterError("expected a displacement spec with horizon_days", parameter="spec")
+    cut = check_as_of(dataset, spec.as_of)
+    base = registry.calibrated_base(spec.model, FAMILY)
+    if base is not None:
         from .calibration import calibrated_forecast
 
-        return calibrated_forecast(dataset, cut, horizon_days, model.removesuffix(SUFFIX), n_paths, seed)[0]
-    f = fit(dataset, cut, model, priors)
-    dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
+        return calibrated_forecast(dataset, cut, spec.horizon_days, base, spec.n_paths, spec.seed)[0]
+    view = dataset.as_of(cut)
+    f = fit_spec(FitData(view, measurements(view)), spec.replace(as_of=cut))
+    dates = pd.date_range(cut + pd.Timedelta(days=1), periods=spec.horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])
-    return Forecast(model, cut, dates, simulate(f, days, n_paths, seed), f.claim_ids, target=TARGET)
+    return Forecast(spec.model, cut, dates, simulate(f, days, spec.n_paths, spec.seed), f.claim_ids, target=TARGET)

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..base import (
-    lognormal_paths,
-)
-from .measurement import NotEnoughData
+from ..base import lognormal_paths, rng_for
+from .measurement import Fit, FitData, NotEnoughData
 
-BASELINES = ("persistence", "drift", "loglinear")
 # Per-day log volatility used while only one regional report is known (no observed change yet):
 # 0.1 / sqrt(day) puts the 14-day 80% interval at about x/1.6 to x*1.6, wide on purpose.
 PRIOR_VOLATILITY = 0.1
 
 
-def _fit_local_trend(series: pd.DataFrame, cut_day: int):
+def _fit_local_trend(series: pd.DataFrame, cut_day: int, needs: int = 4):
     import statsmodels.api as sm
 
-    if len(series) < 4:
-        raise NotEnoughData(f"local_trend needs 4 days with a regional cumulative report; {len(series)} known", parameter="model")
+    if len(series) < needs:
+        raise NotEnoughData(f"local_trend needs {needs} days with a regional cumulative report; {len(series)} known", parameter="model")
     first = int(series["end"].min())
     y = np.full(cut_day - first + 1, np.nan)
     y[series["end"].to_numpy(dtype=int) - first] = np.log(series["value"].to_numpy())
@@ -38,27 +37,6 @@ def _volatility(series: pd.DataFrame) -> float:
     d = np.diff(np.log(series["value"].to_numpy()))
     dt = np.diff(series["end"].to_numpy())
     return float(np.sqrt(np.mean(d**2 / dt)))
-
-
-def _simulate_baseline(model: str, series: pd.DataFrame, days: np.ndarray, n_paths: int, rng) -> np.ndarray:
-    t = series["end"].to_numpy(dtype=float)
-    y = series["value"].to_numpy(dtype=float)
-    if model == "loglinear":
-        import statsmodels.api as sm
-
-        ols = sm.OLS(np.log(y), sm.add_constant(t)).fit()
-        pred = ols.get_prediction(sm.add_constant(days.astype(float), has_constant="add"))
-        sd = np.sqrt(pred.var_pred_mean + ols.scale)
-        z = stats.t.ppf(rng.uniform(size=n_paths), df=ols.df_resid)[:, None]
-        return np.exp(pred.predicted_mean[None, :] + z * sd[None, :])
-    vol = _volatility(series)
-    lead = np.maximum(days - t[-1], 0)
-    centre = np.full(len(days), y[-1])
-    if model == "drift":
-        # With one report the line runs from zero on the baseline day (grid day 0), where C is zero by definition.
-        t0, y0 = (t[0], y[0]) if len(t) > 1 else (0.0, 0.0)
-        centre = y[-1] + (y[-1] - y0) / max(t[-1] - t0, 1.0) * lead
-    return lognormal_paths(np.maximum(centre, 1.0), vol * np.sqrt(lead), rng, n_paths)
 
 
 def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draws: int = 25) -> np.ndarray:
@@ -83,3 +61,95 @@ def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draw
         centre, sd = np.exp(mean[idx]), np.sqrt(np.nan_to_num(var[idx], nan=float(r.scale if hasattr(r, "scale") else 0.0)))
         out[rows] = lognormal_paths(centre, sd, rng, int(rows.sum()))
     return out
+
+
+def _enough_reports(model: str, needs: int, data: FitData, cut: pd.Timestamp) -> pd.DataFrame:
+    """The regional cumulative series, if it holds the ``needs`` reports ``model`` needs by ``cut``."""
+    series = data.measurements.stock_series
+    if len(series) < needs:
+        raise NotEnoughData(f"{model} needs {needs} regional reports of the cumulative figure by {cut.date()}; {len(series)} known", parameter="model")
+    return series
+
+
+@dataclass(frozen=True)
+class RandomWalk:
+    """``persistence`` (the last reported value) or ``drift`` (the line from the first to the last report), with the reports' volatility.
+
+    Both answer from the first regional report, anchored at zero on the baseline day
+    with the prior volatility :data:`PRIOR_VOLATILITY` until two reports exist.
+    """
+
+    name: str
+    drift: bool
+    family: str = "displacement"
+    needs: int = 1
+
+    def fit(self, data: FitData, spec) -> Fit:
+        """The regional cumulative series itself is the fit."""
+        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
+
+    def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        """Comonotone lognormal paths around the last value (or the drift line), widening with the lead time."""
+        rng = rng_for(seed, fitted.model, fitted.as_of)
+        series = fitted.detail
+        t = series["end"].to_numpy(dtype=float)
+        y = series["value"].to_numpy(dtype=float)
+        vol = _volatility(series)
+        lead = np.maximum(days - t[-1], 0)
+        centre = np.full(len(days), y[-1])
+        if self.drift:
+            # With one report the line runs from zero on the baseline day (grid day 0), where C is zero by definition.
+            t0, y0 = (t[0], y[0]) if len(t) > 1 else (0.0, 0.0)
+            centre = y[-1] + (y[-1] - y0) / max(t[-1] - t0, 1.0) * lead
+        return lognormal_paths(np.maximum(centre, 1.0), vol * np.sqrt(lead), rng, n_paths)
+
+
+@dataclass(frozen=True)
+class LogLinear:
+    """OLS of ``log C`` on time with its Student-t prediction interval (at least 2 residual degrees of freedom)."""
+
+    name: str = "loglinear"
+    family: str = "displacement"
+    needs: int = 4
+
+    def fit(self, data: FitData, spec) -> Fit:
+        """The regional cumulative series; the regression runs in :meth:`simulate`."""
+        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
+
+    def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        """Comonotone paths from the regression's predictive t distribution."""
+        import statsmodels.api as sm
+
+        rng = rng_for(seed, fitted.model, fitted.as_of)
+        series = fitted.detail
+        t = series["end"].to_numpy(dtype=float)
+        y = series["value"].to_numpy(dtype=float)
+        ols = sm.OLS(np.log(y), sm.add_constant(t)).fit()
+        pred = ols.get_prediction(sm.add_constant(days.astype(float), has_constant="add"))
+        sd = np.sqrt(pred.var_pred_mean + ols.scale)
+        z = stats.t.ppf(rng.uniform(size=n_paths), df=ols.df_resid)[:, None]
+        return np.exp(pred.predicted_mean[None, :] + z * sd[None, :])
+
+
+@dataclass(frozen=True)
+class LocalTrend:
+    """statsmodels' ``UnobservedComponents`` local linear trend on ``log C`` over a daily grid (Kalman filter)."""
+
+    name: str = "local_trend"
+    family: str = "displacement"
+    needs: int = 4  # days with a regional cumulative report
+
+    def fit(self, data: FitData, spec) -> Fit:
+        """Maximum likelihood (L-BFGS) of the trend's variances on the days up to the cut-off."""
+        m = data.measurements
+        return Fit(self.name, spec.as_of, m, _fit_local_trend(m.stock_series, m.day(spec.as_of), self.needs), data.stock_claim_ids)
+
+    def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        """A mixture over parameter draws of the Kalman predictive (:func:`_simulate_local_trend`)."""
+        return _simulate_local_trend(fitted.detail, days, n_paths, rng_for(seed, fitted.model, fitted.as_of))
+
+
+PERSISTENCE = RandomWalk("persistence", drift=False)
+DRIFT = RandomWalk("drift", drift=True)
+LOGLINEAR = LogLinear()
+LOCAL_TREND = LocalTrend()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...data.vocab import CALIBRATED_SUFFIX as SUFFIX  # noqa: E402
+from ..registry import CALIBRATED_SUFFIX as SUFFIX
 
 MIN_CASES = 3
 PRIOR_CASES = 2.0

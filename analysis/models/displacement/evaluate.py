@@ -7,6 +7,7 @@ import pandas as pd
 
 from ...core.errors import ParameterError
 from ...data.dataset import Dataset
+from .. import registry
 from ..base import (
     HORIZONS,
     Backtest,
@@ -15,7 +16,7 @@ from ..base import (
     score_samples,
 )
 from . import calibration
-from .api import MODELS, _fit, check_as_of, known_floor, simulate
+from .api import FAMILY, _fit, check_as_of, known_floor, simulate
 from .honest import at_ceiling
 from .measurement import VARIABLE, GrowthPriors, NotEnoughData, measurements
 
@@ -28,7 +29,7 @@ def backtest_targets(dataset: Dataset) -> pd.DataFrame:
     return t[keep].reset_index(drop=True)
 
 
-def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, calibrated: bool = True) -> Backtest:
+def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, calibrated: bool = True) -> Backtest:
     """Score every model at every origin against the reports that came later.
 
     Origins are the information dates of displacement observations. A target is a
@@ -40,7 +41,9 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
     With ``calibrated``, each model also appears as ``<model>_calibrated``: its
     samples recalibrated (:mod:`.calibration`) on its own rows from earlier origins
     whose targets were public by the origin, then scored the same way.
+    ``models`` defaults to every registered displacement model.
     """
+    models = registry.names(FAMILY) if models is None else models
     targets = backtest_targets(dataset)
     target_info = targets.set_index("claim_id")["info_date"]
     origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
@@ -156,7 +159,7 @@ def compare_models(dataset: Dataset, as_of, target_date, n_paths: int = 10_000, 
     view = dataset.as_of(cut)
     m = measurements(view)
     rows = []
-    for model in MODELS:
+    for model in registry.names(FAMILY):
         try:
             f = _fit(view, cut, m, model, GrowthPriors())
         except NotEnoughData as exc:

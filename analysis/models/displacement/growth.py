@@ -13,11 +13,10 @@ from statsmodels.base.model import GenericLikelihoodModel
 
 from ...data.dataset import Dataset
 from ...data.phases import phase_schedule
-from .measurement import GrowthPriors, Measurements
+from ..base import rng_for
+from .measurement import Fit, FitData, GrowthPriors, Measurements
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
-CURVES = ("logistic", "gompertz", "richards")
-PIECEWISE = ("piecewise_logistic", "piecewise_gompertz")
 
 
 def _curve(kind: str, x: np.ndarray, shape: np.ndarray | float = 1.0) -> np.ndarray:
@@ -259,7 +258,7 @@ def _fit_curve(m: Measurements, dataset: Dataset, model: str, priors: GrowthPrio
     case = dataset.case
     window = (m.day(case.unstated_baseline_window[0]) - 1, m.day(case.unstated_baseline_window[1]) - 1)
     regimes, kinds = (None, ("all",))
-    if model in PIECEWISE:
+    if model.startswith("piecewise_"):  # the phase-warped forms
         n_days = m.day(case.analysis_end) + 400
         regimes, kinds = regime_schedule(dataset, m.origin, n_days)
     gm = GrowthModel(m, curve, regimes, len(kinds), priors, window)
@@ -299,3 +298,43 @@ def _frozen_regimes(gm: GrowthModel, cut_day: int) -> GrowthModel:
     reg = gm.regimes[: cut_day + 1].copy()
     g.set_regimes(reg)
     return g
+
+
+@dataclass(frozen=True)
+class GrowthCurve:
+    """A growth-curve model (``logistic``, ``gompertz``, ``richards``) or its phase-warped form (``piecewise_*``).
+
+    Fitted by penalised maximum likelihood on every displacement report public by the
+    cut-off (:func:`_fit_curve`); simulated from posterior parameter draws with report noise.
+    """
+
+    name: str
+    family: str = "displacement"
+    needs: int = 0  # any displacement report: partial-area figures and flows count as measurements
+
+    def fit(self, data: FitData, spec) -> Fit:
+        """The penalised ML fit on ``data`` (an as-of view and its measurements)."""
+        m = data.measurements
+        res = _fit_curve(m, data.view, self.name, spec.option("priors", GrowthPriors()))
+        # Every model's paths are capped at the population at risk, so its claims count too.
+        return Fit(self.name, spec.as_of, m, res, (*m.table["claim_id"], *m.population_claim_ids))
+
+    def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        """Paths of the cumulative figure on grid ``days``: parameter draws, then lognormal report noise."""
+        rng = rng_for(seed, fitted.model, fitted.as_of)
+        res = fitted.detail
+        gm: GrowthModel = res.model
+        draws, _ = posterior_draws(res, n_paths, rng)
+        if gm.regimes is not None:
+            # After the cut-off the regime in force continues: no later milestone is known.
+            gm = _frozen_regimes(gm, fitted.measurements.day(fitted.as_of))
+        c = gm.cumulative(draws, days)
+        sigma_un = np.exp(draws[:, 3])
+        return np.maximum(c, 0) * np.exp(sigma_un * rng.standard_normal(n_paths))[:, None]
+
+
+LOGISTIC = GrowthCurve("logistic")
+GOMPERTZ = GrowthCurve("gompertz")
+RICHARDS = GrowthCurve("richards")
+PIECEWISE_LOGISTIC = GrowthCurve("piecewise_logistic")
+PIECEWISE_GOMPERTZ = GrowthCurve("piecewise_gompertz")

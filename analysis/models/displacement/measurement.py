@@ -102,6 +102,20 @@ class Fit:
     claim_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class FitData:
+    """What a displacement model is fitted on: the dataset as of the cut-off and its measurements."""
+
+    view: Dataset
+    measurements: Measurements
+
+    @property
+    def stock_claim_ids(self) -> tuple[str, ...]:
+        """The claims behind :attr:`Measurements.stock_series` and the population at risk."""
+        m = self.measurements
+        return (*(i for day in m.stock_series["claim_ids"] for i in day.split()), *m.population_claim_ids)
+
+
 def measurements(dataset: Dataset, population_at_risk: float | None = None) -> Measurements:
     """The model-ready displacement observations of ``dataset`` (already cut to an as-of view)."""
     case = dataset.case

@@ -24,6 +24,7 @@ from .estimated import (
     TARGETS,
     estimated_series,
     forecast,
+    forecast_spec,
     share_draws,
     unnamed,
 )
@@ -34,6 +35,7 @@ from .evaluate import backtest, coupling, headline, phase_periods, series_as_rep
 from .glm import (
     DECIMALS,
     DEFAULT_MODEL,
+    FAMILY,
     MAX_DAILY_RATE,
     MAX_MOMENTUM,
     MODELS,

@@ -34,12 +34,14 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ...core.errors import ParameterError
-from ...core.validate import check_choice, check_horizon
+from ...core.validate import check_choice
 from ...data.changes import baseline_changes, daily_series
 from ...data.dataset import Dataset
+from .. import registry
 from ..base import Forecast, rng_for
+from ..spec import ForecastSpec
 from .coverage import completeness_model
-from .glm import DEFAULT_MODEL, MODELS, TerritoryFit, _fit, check_as_of, simulate
+from .glm import DEFAULT_MODEL, FAMILY, TerritoryFit, _fit, check_as_of, simulate
 
 QUANTITIES: tuple[str, ...] = ("estimated", "named")
 DEFAULT_QUANTITY = "estimated"
@@ -94,17 +96,33 @@ def past_government_named(changes: pd.DataFrame, start: pd.Timestamp, cut: pd.Ti
 
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0,
              quantity: str = DEFAULT_QUANTITY) -> Forecast:
-    """Predictive distribution of the territory ``quantity`` after ``as_of``, from the claims public by then.
+    """Predictive distribution of the territory ``quantity`` after ``as_of``; a keyword wrapper over :func:`forecast_spec`."""
+    return forecast_spec(dataset, ForecastSpec(FAMILY, as_of, model, horizon_days=horizon_days, n_paths=n_paths, seed=seed, quantity=quantity))
 
-    ``estimated``: cumulative places taken by the government in the world (this module's docstring);
-    ``named``: cumulative net places gained by the government among the named ones.
+
+def forecast_spec(dataset: Dataset, spec: ForecastSpec) -> Forecast:
+    """The territory forecast ``spec`` asks for, from the claims in ``dataset`` public by ``spec.as_of``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The full dataset; it is cut to ``spec.as_of`` here.
+    spec : ForecastSpec
+        A territory spec with ``horizon_days`` set; ``spec.quantity`` is ``estimated``
+        (cumulative places taken by the government in the world, this module's
+        docstring) or ``named`` (cumulative net places gained among the named ones).
+
+    Returns
+    -------
+    Forecast
+        Paths of the quantity for each day after the cut-off, its target column from :data:`TARGETS`.
     """
-    horizon_days = check_horizon(horizon_days)
-    check_choice(model, MODELS, what="model", name="model")
-    check_quantity(quantity)
-    cut = check_as_of(dataset, as_of)
+    if spec.family != FAMILY or spec.horizon_days is None:
+        raise ParameterError("expected a territory spec with horizon_days", parameter="spec")
+    check_quantity(spec.quantity)
+    cut = check_as_of(dataset, spec.as_of)
     view = dataset.as_of(cut)
-    return _forecast(view, cut, baseline_changes(view), model, horizon_days, n_paths, seed, quantity)
+    return _forecast(view, cut, baseline_changes(view), spec.model, spec.horizon_days, spec.n_paths, spec.seed, spec.quantity)
 
 
 def _forecast(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, horizon_days: int, n_paths: int, seed: int,
@@ -143,7 +161,7 @@ def check_enough_claims(dataset: Dataset, cut: pd.Timestamp) -> dict:
         raise ParameterError(f"as of {cut.date()}: {exc}; the estimated quantity needs them (use --quantity named)", parameter="as_of") from None
 
 
-def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 4000, seed: int = 0, horizons: tuple[int, ...] | None = None,
+def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: int = 4000, seed: int = 0, horizons: tuple[int, ...] | None = None,
              step_days: int = 7):
     """Rolling weekly origins for the estimated quantity, scored against two kinds of later evidence.
 
@@ -155,7 +173,9 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
 
     A claim starting the day after the origin is left out (the paths start there).
     Origins where the claims public by then cannot identify the completeness model are listed as skipped.
+    ``models`` defaults to every registered territory model.
     """
+    models = registry.names(FAMILY) if models is None else models
     from ..base import HORIZONS, Backtest, horizon_bucket, score_samples
 
     horizons = horizons or HORIZONS

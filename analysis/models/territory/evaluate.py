@@ -10,6 +10,7 @@ from ...core.errors import ParameterError
 from ...data.changes import baseline_changes, net_series
 from ...data.dataset import Dataset
 from ...data.phases import phase_schedule
+from .. import registry
 from ..base import (
     HORIZONS,
     Backtest,
@@ -17,15 +18,17 @@ from ..base import (
     horizon_bucket,
     score_samples,
 )
-from .glm import MODELS, _fit, _forecast
+from .glm import FAMILY, _fit, _forecast
 
 
-def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, step_days: int = 7) -> Backtest:
+def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, step_days: int = 7) -> Backtest:
     """Rolling weekly origins; each forecast scored against the series the full dataset gives later.
 
     The truth for a target day is the cumulative net gain from every change of
     hands in the full dataset (so including reports published after the origin).
+    ``models`` defaults to every registered territory model.
     """
+    models = registry.names(FAMILY) if models is None else models
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     last = dataset.control_events["info_date"].max()
     truth = net_series(dataset, last).set_index("date")["cumulative_net_government"]

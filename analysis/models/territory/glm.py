@@ -10,18 +10,18 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ...core.errors import ParameterError
-from ...core.validate import check_choice, check_date_in_coverage, check_horizon
-from ...data import vocab
+from ...core.validate import check_date_in_coverage, check_horizon
 from ...data.changes import SIDES, baseline_changes, daily_series
 from ...data.dataset import Dataset
 from ...data.phases import phase_schedule
-from ..base import (
-    Forecast,
-    rng_for,
-)
+from .. import registry
+from ..base import Forecast, rng_for
+from ..spec import ForecastSpec
 
-MODELS: tuple[str, ...] = vocab.TERRITORY_MODELS
-DEFAULT_MODEL = "phase_glm"
+FAMILY = registry.TERRITORY
+# The registry lists the models and names the default once; these are views of it, read at import.
+MODELS: tuple[str, ...] = registry.names(FAMILY)
+DEFAULT_MODEL = registry.default_model(FAMILY)
 DECIMALS = 1
 N_IMPUTATIONS = 10
 # Simulation guards, stated in the report: a momentum draw above 1 would make the
@@ -77,30 +77,72 @@ def _design(phases: np.ndarray, n_phases: int, momentum: np.ndarray | None) -> n
 
 def fit(dataset: Dataset, as_of, model: str = DEFAULT_MODEL, seed: int = 0) -> TerritoryFit:
     """Fit ``model`` to the control events public on or before ``as_of``."""
-    check_choice(model, MODELS, what="model", name="model")
+    registry.check_model(model, family=FAMILY)
     cut = check_as_of(dataset, as_of)
     view = dataset.as_of(cut)
     return _fit(view, cut, baseline_changes(view), model, seed)
 
 
+@dataclass(frozen=True)
+class FitData:
+    """What a territory model is fitted on: the dataset as of the cut-off and its changes of hands since the baseline."""
+
+    view: Dataset
+    changes: pd.DataFrame
+
+
 def _fit(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, seed: int) -> TerritoryFit:
+    return registry.get(model, family=FAMILY).fit(FitData(view, ch), ForecastSpec(FAMILY, cut, model, seed=seed))
+
+
+def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
+    """The shared part of every territory fit: the level, the phases and ``N_IMPUTATIONS`` draws of each change's day.
+
+    ``rates(y, phases)`` turns one side's imputed daily counts ``y[imputation, day]``
+    (and the phase of each day) into that side's fitted parameters.
+    """
+    view, ch, cut = data.view, data.changes, spec.as_of
     start = pd.Timestamp(view.case.territory_baseline_date)
     n_days = (cut - start).days + 1
     level = float(daily_series(ch, start, cut)["cumulative_net_government"].iloc[-1]) if len(ch) else 0.0
     phases, _ = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
-    rng = rng_for(seed, model, cut)
+    rng = rng_for(spec.seed, spec.model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
-    params = {}
-    for k, side in enumerate(SIDES):
-        y = draws[:, k, :]
-        if model == "mean_rate":
-            params[side] = float(y.mean())
-        elif model == "persistence":  # the rate of the last seven days continues
-            params[side] = float(y[:, -7:].mean())
-        else:
-            params[side] = _glm_rubin(y, phases[:n_days], momentum=(model == "phase_glm_momentum"))
+    params = {side: rates(draws[:, k, :], phases[:n_days]) for k, side in enumerate(SIDES)}
     ids = tuple(dict.fromkeys(i for c in ch.get("claim_ids", []) for i in c.split()))
-    return TerritoryFit(model, cut, start, level, params, phases, ids)
+    return TerritoryFit(spec.model, cut, start, level, params, phases, ids)
+
+
+@dataclass(frozen=True)
+class _TerritoryModel:
+    name: str
+    family: str = FAMILY
+    needs: int = 0  # the models fit with no change of hands known (zero rates)
+
+    def simulate(self, fitted: TerritoryFit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        """Cumulative net places gained by the government on ``days`` (days after the cut-off, 1 = the next day)."""
+        days = np.asarray(days, dtype=int)
+        return simulate(fitted, int(days.max()), n_paths, seed)[:, days - 1]
+
+
+@dataclass(frozen=True)
+class PhaseGLM(_TerritoryModel):
+    """Negative binomial GLM per side with one level per phase (and optionally momentum), Rubin's rules over imputations."""
+
+    momentum: bool = False
+
+    def fit(self, data: FitData, spec: ForecastSpec) -> TerritoryFit:
+        return fit_rates(data, spec, lambda y, phases: _glm_rubin(y, phases, momentum=self.momentum))
+
+
+@dataclass(frozen=True)
+class RateBaseline(_TerritoryModel):
+    """A constant Poisson rate per side: the mean over every day since the baseline, or over the last ``window`` days."""
+
+    window: int | None = None
+
+    def fit(self, data: FitData, spec: ForecastSpec) -> TerritoryFit:
+        return fit_rates(data, spec, lambda y, phases: float((y if self.window is None else y[:, -self.window:]).mean()))
 
 
 def _glm_rubin(y: np.ndarray, phases: np.ndarray, momentum: bool):
@@ -183,10 +225,16 @@ def simulate_counts(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, s
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0) -> Forecast:
     """Predictive distribution of cumulative net places the government gained, after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_choice(model, MODELS, what="model", name="model")
+    registry.check_model(model, family=FAMILY)
     return _forecast(fit(dataset, as_of, model, seed), horizon_days, n_paths, seed)
 
 
 def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named")
+
+
+PHASE_GLM = PhaseGLM("phase_glm")
+PHASE_GLM_MOMENTUM = PhaseGLM("phase_glm_momentum", momentum=True)
+PERSISTENCE = RateBaseline("persistence", window=7)  # the rate of the last seven days continues
+MEAN_RATE = RateBaseline("mean_rate")
