@@ -23,8 +23,9 @@ install: $(STAMP) ## Create .venv and install the project (reused on later runs)
 dataset: $(STAMP) ## Build the sourced event dataset into reports/dataset/
 	$(IDLIB) dataset
 
-reports: $(STAMP) ## Build the dataset, execute every notebook, render every PDF into reports/
+reports: $(STAMP) ## Build the dataset, score the predictions, execute every notebook, render every PDF into reports/
 	$(IDLIB) dataset
+	$(IDLIB) score --publish
 	$(IDLIB) reports
 
 test: $(STAMP) ## Run the test suite
@@ -37,4 +38,4 @@ bench: $(STAMP) ## Run the benchmarks and print the measured figures
 	$(PY) -m benchmarks
 
 clean: ## Remove generated reports (keeps .venv)
-	rm -rf reports/dataset reports/*.pdf reports/*.ipynb reports/_build
+	rm -rf reports/dataset reports/scores reports/*.pdf reports/*.ipynb reports/_build

@@ -20,10 +20,10 @@ def _cmd_dataset(args: argparse.Namespace) -> int:
         print(f"unchanged: {out} (seeds, code and the published files are as at the last build; --force rebuilds)")
         return 0
     from .data.dataset import build, publish, summary
-    from .scoring import published_tables
+    from .scoring import registry_tables
 
     dataset = build(args.seeds)
-    publish(dataset, out, published_tables(dataset, args.seeds))
+    publish(dataset, out, registry_tables(dataset, args.seeds))  # claims and the prediction registry; scores are `idlib score --publish`
     record_dataset(args.seeds, out)
     print(f"wrote {out}")
     for name, table in summary(dataset).items():
@@ -122,6 +122,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from .data.tables import PREDICTION_SCORES
     from .scoring.wep import load_scales
 
+    if args.publish:
+        return _publish_scores(args)
+    if args.out:
+        raise ParameterError("--out applies with --publish only", parameter="out")
     dataset = load(args.dataset)
     scales = load_scales(args.phrases)
     registry, rules = P.load_registry(dataset)
@@ -130,6 +134,21 @@ def _cmd_score(args: argparse.Namespace) -> int:
     res = P.resolutions(registry, rules, dataset, only)
     table = P.score(registry, res, dataset, args.scale, scales, rules, gamma=args.gamma)
     PREDICTION_SCORES.write_csv(table, sys.stdout, float_format="%.4f")
+    return 0
+
+
+def _publish_scores(args: argparse.Namespace) -> int:
+    """The scoring stage: every prediction resolved and scored on every scale, into reports/scores/."""
+    from .data.dataset import load
+    from .scoring import publish_scores
+    from .scoring.wep import load_scales
+
+    for option in ("doc", "rule"):
+        if getattr(args, option):
+            raise ParameterError(f"--{option} selects what to print; --publish scores every prediction", parameter=option)
+    out = Path(args.out or paths.scores_dir())
+    publish_scores(load(args.dataset), out, scales=load_scales(args.phrases))
+    print(f"wrote {out}")
     return 0
 
 
@@ -183,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map replacing the built-in one for words outside the scales")
     p.add_argument("--gamma", type=positive_float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
+    p.add_argument("--publish", action="store_true", help="the scoring stage: resolve and score every prediction on every scale into --out")
+    p.add_argument("--out", type=Path, default=None, help="with --publish: output folder (default: reports/scores)")
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("scenario", help="run a scenario file, or sweep a grid of scenario parameters")

@@ -23,9 +23,9 @@ def published_dataset(dataset, tmp_path_factory) -> Path:
 
     CLI tests must not read ``reports/dataset``: a clean clone has none.
     """
-    from analysis.scoring import published_tables
+    from analysis.scoring import registry_tables
 
-    return publish(dataset, tmp_path_factory.mktemp("dataset"), published_tables(dataset))
+    return publish(dataset, tmp_path_factory.mktemp("dataset"), registry_tables(dataset))
 
 
 @pytest.fixture()

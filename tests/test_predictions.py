@@ -183,8 +183,17 @@ def test_cli_score_prints_the_promised_columns(capsys, published_dataset):
     assert "wep_scale" in capsys.readouterr().err
 
 
-def test_registry_resolutions_and_scores_are_published_with_the_dataset(published_dataset):
+def test_the_dataset_publishes_the_registry_and_the_score_stage_the_scores(published_dataset, tmp_path, capsys):
+    """`idlib dataset` fits no model: resolutions and scores are `idlib score --publish`'s, in their own folder."""
     names = {r["name"] for r in json.loads((published_dataset / "datapackage.json").read_text())["resources"]}
-    assert {"predictions", "resolutions", "prediction_scores"} <= names
-    scores = pd.read_csv(published_dataset / "prediction_scores.csv")
+    assert "predictions" in names and not {"resolutions", "prediction_scores"} & names
+    assert not (published_dataset / "prediction_scores.csv").exists()
+    out = tmp_path / "scores"
+    assert main(["score", "--publish", "--dataset", str(published_dataset), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["prediction_scores.csv", "resolutions.csv"]
+    scores = pd.read_csv(out / "prediction_scores.csv")
     assert set(scores["scale"]) == {"kent", "icd203", "phia"}
+    registry = pd.read_csv(published_dataset / "predictions.csv")
+    assert set(scores["prediction_id"]) <= set(registry["prediction_id"])
+    assert main(["score", "--publish", "--doc", ASSYNT, "--dataset", str(published_dataset), "--out", str(out)]) == 2
+    assert "parameter 'doc'" in capsys.readouterr().err

@@ -52,5 +52,10 @@ def dataset_dir(output: Path | None = None) -> Path:
     return (output or output_dir()) / "dataset"
 
 
+def scores_dir(output: Path | None = None) -> Path:
+    """The scoring stage's output: resolutions and prediction scores (``idlib score --publish``)."""
+    return (output or output_dir()) / "scores"
+
+
 def notebooks_dir() -> Path:
     return REPO / "notebooks"

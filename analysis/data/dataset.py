@@ -108,7 +108,8 @@ def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
     """Write every table and ``datapackage.json`` into ``out_dir``, atomically.
 
     ``extra``: (table, frame) pairs published alongside, such as the prediction
-    registry, resolutions and scores (:func:`analysis.scoring.published_tables`).
+    registry (:func:`analysis.scoring.registry_tables`). Resolutions and scores are
+    the scoring stage's (:func:`analysis.scoring.publish_scores`), not the dataset's.
     """
     with atomic_dir(Path(out_dir)) as staging:
         for table in DATASET_TABLES:

@@ -346,10 +346,10 @@ def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, for
     if not (dataset / "datapackage.json").is_file():
         from ..core.inputs import record_dataset
         from ..data.dataset import build, publish
-        from ..scoring import published_tables
+        from ..scoring import registry_tables
 
         built = build()
-        publish(built, dataset, published_tables(built))
+        publish(built, dataset, registry_tables(built))
         record_dataset(None, dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ReportResult] = []

@@ -2,7 +2,8 @@
 
 Modules: :mod:`.registry` (predictions and rules from the seeds), :mod:`.resolution` (verdicts with
 evidence), :mod:`.analyst` (Brier and log score ranges, calibration), :mod:`.wep` (verbal
-probability scales). The public names of the first three are re-exported here.
+probability scales), :mod:`.stage` (what the dataset publishes, and the scoring stage
+``idlib score --publish``). The public names of all but :mod:`.wep` are re-exported here.
 """
 
 from .analyst import (
@@ -13,7 +14,6 @@ from .analyst import (
     log_range,
     model_probability,
     plain_verdict,
-    published_tables,
     recalibrate,
     score,
     summary,
@@ -31,3 +31,4 @@ from .registry import (
     select,
 )
 from .resolution import Resolution, evidence_table, record, resolutions, resolve, verdicts
+from .stage import publish_scores, published_tables, registry_tables, score_tables

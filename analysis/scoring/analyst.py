@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import ParameterError
 from ..data.dataset import Dataset
-from .registry import OPS, PLAIN_VARIABLES, Rule, load_registry, predictions_dir
-from .resolution import resolutions
+from .registry import OPS, PLAIN_VARIABLES, Rule
 
 MODEL_HORIZON_DAYS = 180  # the models are not asked about windows ending later than this after the issue date
 DEFAULT_GAMMA = 1.5
@@ -134,21 +132,6 @@ def summary(scores: pd.DataFrame) -> pd.DataFrame:
                      "recalibrated_low": frame["recal_brier_low"].mean(), "recalibrated_high": frame["recal_brier_high"].mean(),
                      "model_brier": frame["model_brier"].mean() if frame["model_brier"].notna().any() else np.nan})
     return pd.DataFrame(rows)
-
-
-def published_tables(dataset: Dataset, seeds: Path | None = None, scales=None) -> tuple:
-    """(table, frame) pairs published with the dataset: registry, resolutions, and scores on every scale."""
-    from ..data.tables import PREDICTION_SCORES, PREDICTIONS, RESOLUTIONS
-    from .wep import load_scales
-
-    if not predictions_dir(seeds).is_dir():
-        return ()
-    scales = scales or load_scales()
-    registry, rules = load_registry(dataset, seeds)
-    res = resolutions(registry, rules, dataset)
-    cache: dict = {}
-    scores = pd.concat([score(registry, res, dataset, s, scales, rules, cache=cache) for s in scales.names], ignore_index=True)
-    return ((PREDICTIONS, registry), (RESOLUTIONS, res), (PREDICTION_SCORES, scores))
 
 
 def plain_verdict(registry: pd.DataFrame, verdict: pd.DataFrame, scores: pd.DataFrame, scale_title: str) -> str:
