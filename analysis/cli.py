@@ -67,6 +67,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     spec = ForecastSpec(args.target, args.as_of, args.model or registry.default_model(args.target), horizon_days=args.horizon_days,
                         n_paths=args.paths, seed=args.seed, quantity=quantity)
     fc = family.forecast_spec(load(args.dataset), spec)
+    for note in fc.notes:  # stdout stays the CSV alone
+        print(f"note: {note}", file=sys.stderr)
     # The estimate is good to whole places at best; the named net gains keep the model's decimals.
     write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if quantity == "estimated" else family.DECIMALS)
     return 0

@@ -71,6 +71,7 @@ _FIELDS = (
     Field("milestone_type", "string", "Kind of milestone.", enum=vocab.MILESTONE_TYPES),
     Field("label", "string", "Short label for figures and scenario phases."),
     Field("model", "string", "Model name."),
+    Field("note", "string", "What a fit recorded: a fit that did not converge (the forecast uses its last iterate), or an estimator's warning with how often it occurred."),
     Field("as_of", "date", "Information cut-off (the forecast origin): only claims with info_date on or before it were used."),
     Field("horizon_days", "integer", "Horizon bucket the lead time counts toward (the smallest of 7, 14, 28, 56 at or above it).", unit="days"),
     Field("lead_days", "integer", "Days from the origin to the report's date.", unit="days", minimum=1),

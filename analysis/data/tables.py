@@ -154,6 +154,17 @@ BACKTEST_SKIPPED = _table(
     ),
 )
 
+BACKTEST_NOTES = _table(
+    name="backtest_notes",
+    title="Backtest fit notes",
+    description="What a fit at an origin recorded: an optimiser that stopped before converging, or an estimator's warning and how often.",
+    stage="model",
+    primary_key=("as_of", "model", "note"),
+    columns=(
+        "as_of", "model", "note",
+    ),
+)
+
 # ------------------------------------------------------------------ scenarios
 
 _SCENARIO_KEY = (

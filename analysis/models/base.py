@@ -10,14 +10,20 @@ territory backtests and the scenario engine score alike.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
-from ..data.tables import BACKTEST_SCORES, BACKTEST_SKIPPED, BACKTEST_SUMMARY, FORECAST_QUANTILES
+from ..data.tables import (
+    BACKTEST_NOTES,
+    BACKTEST_SCORES,
+    BACKTEST_SKIPPED,
+    BACKTEST_SUMMARY,
+    FORECAST_QUANTILES,
+)
 
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
@@ -36,6 +42,7 @@ class Forecast:
     samples: np.ndarray
     claim_ids: tuple[str, ...] = ()  # the claims the forecast rests on (all public by as_of)
     target: str = ""  # the quantity and unit the samples hold (the table's target column); each model names it
+    notes: tuple[str, ...] = ()  # what the fit recorded (a fit that did not converge, an estimator's warnings)
 
     def __post_init__(self) -> None:
         if not self.target:
@@ -61,10 +68,16 @@ class Forecast:
 
 @dataclass(frozen=True)
 class Backtest:
-    """Scores per (origin, model, target), and the (origin, model) pairs the data could not identify."""
+    """Scores per (origin, model, target), the (origin, model) pairs the data could not identify, and the fits' notes."""
 
     scores: pd.DataFrame
     skipped: pd.DataFrame
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["as_of", "model", "note"]))
+
+
+def fit_notes(as_of: pd.Timestamp, model: str, notes: tuple[str, ...]) -> list[dict]:
+    """Rows of a backtest's notes table for one fit (none when the fit recorded nothing)."""
+    return [{"as_of": as_of, "model": model, "note": n} for n in notes]
 
 
 def write_quantiles(table: pd.DataFrame, stream: TextIO, decimals: int = 0) -> None:
@@ -75,7 +88,7 @@ def write_quantiles(table: pd.DataFrame, stream: TextIO, decimals: int = 0) -> N
 def publish_backtest(bt, out_dir: Path, prefix: str) -> Path:
     """Write a backtest's scores, summary and gaps as ``<prefix>_*.csv`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
-    frames = {BACKTEST_SCORES: bt.scores, BACKTEST_SUMMARY: summarise_backtest(bt.scores), BACKTEST_SKIPPED: bt.skipped}
+    frames = {BACKTEST_SCORES: bt.scores, BACKTEST_SUMMARY: summarise_backtest(bt.scores), BACKTEST_SKIPPED: bt.skipped, BACKTEST_NOTES: bt.notes}
     # Validate everything before writing anything; each file is then replaced atomically.
     checked = {table: table.validate(table.conform(df)) for table, df in frames.items()}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -139,4 +139,4 @@ def forecast_spec(dataset: Dataset, spec: ForecastSpec) -> Forecast:
     f = fit_spec(FitData(view, measurements(view)), spec.replace(as_of=cut))
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=spec.horizon_days, freq="D")
     days = np.array([f.measurements.day(d) for d in dates])
-    return Forecast(spec.model, cut, dates, simulate(f, days, spec.n_paths, spec.seed), f.claim_ids, target=TARGET)
+    return Forecast(spec.model, cut, dates, simulate(f, days, spec.n_paths, spec.seed), f.claim_ids, target=TARGET, notes=f.notes)

@@ -131,4 +131,4 @@ def calibrated_forecast(dataset, as_of: pd.Timestamp, horizon_days: int, model: 
     cal, used = recalibrate(samples, buckets, cases)
     m = f.measurements
     cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
-    return Forecast(model + SUFFIX, cut, dates, cal, f.claim_ids, target=TARGET), {h: c.note for h, c in used.items()}
+    return Forecast(model + SUFFIX, cut, dates, cal, f.claim_ids, target=TARGET, notes=f.notes), {h: c.note for h, c in used.items()}

@@ -12,6 +12,7 @@ from ..base import (
     HORIZONS,
     Backtest,
     Forecast,
+    fit_notes,
     horizon_bucket,
     score_samples,
 )
@@ -47,7 +48,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
     targets = backtest_targets(dataset)
     target_info = targets.set_index("claim_id")["info_date"]
     origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
-    rows, skipped = [], []
+    rows, skipped, notes = [], [], []
     for origin in map(pd.Timestamp, origins):
         due = targets[(targets["date_end"] > origin) & (targets["date_end"] <= origin + pd.Timedelta(days=max(horizons)))]
         if due.empty:
@@ -60,6 +61,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
             except NotEnoughData as exc:
                 skipped.append({"as_of": origin, "model": model, "reason": exc.message})
                 continue
+            notes += fit_notes(origin, model, f.notes)
             days = due["end"].to_numpy(dtype=int)
             samples = simulate(f, days, n_paths, seed)
             scores = score_samples(samples.T, due["value"].to_numpy())
@@ -82,7 +84,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
                 cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
                 rows.append(pd.concat([block.assign(model=model + calibration.SUFFIX), score_samples(cal.T, due["value"].to_numpy())], axis=1))
     scores = pd.concat(rows, ignore_index=True).sort_values(["as_of", "model", "date", "target_id"], ignore_index=True) if rows else pd.DataFrame()
-    return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]))
+    return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]), pd.DataFrame(notes, columns=["as_of", "model", "note"]))
 
 
 COVERAGE_BAND = (0.70, 0.90)  # 80% intervals must hold the figure this often for a model to be selectable

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 from statsmodels.base.model import GenericLikelihoodModel
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ...data.dataset import Dataset
 from ...data.phases import phase_schedule
@@ -264,9 +265,26 @@ def _fit_curve(m: Measurements, dataset: Dataset, model: str, priors: GrowthPrio
     gm = GrowthModel(m, curve, regimes, len(kinds), priors, window)
     start = gm.start_params()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence is checked below, not warned about
+        # Only statsmodels' convergence warning is silenced: convergence is recorded by convergence_notes.
+        warnings.simplefilter("ignore", ConvergenceWarning)
         res = gm.fit(start_params=start, method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
     return res
+
+
+_BFGS_STOPS = {1: "the iteration limit was reached", 2: "the gradient or the likelihood stopped changing: precision loss"}
+
+
+def convergence_notes(res, model: str, as_of: pd.Timestamp) -> tuple[str, ...]:
+    """A note when the penalised ML fit stopped before converging (empty when it converged).
+
+    The forecast still uses the last iterate; the note goes into the forecast, the
+    backtest's fit notes and ``idlib forecast``'s standard error.
+    """
+    r = res.mle_retvals
+    if r.get("converged", True):
+        return ()
+    why = _BFGS_STOPS.get(r.get("warnflag"), f"BFGS warnflag {r.get('warnflag')}")
+    return (f"{model} as of {as_of.date()}: the fit did not converge ({why}); the forecast uses the last iterate",)
 
 
 def posterior_draws(res, n: int, rng: np.random.Generator, df: float = 5.0, max_proposals: int = 2000) -> tuple[np.ndarray, float]:
@@ -317,7 +335,8 @@ class GrowthCurve:
         m = data.measurements
         res = _fit_curve(m, data.view, self.name, spec.option("priors", GrowthPriors()))
         # Every model's paths are capped at the population at risk, so its claims count too.
-        return Fit(self.name, spec.as_of, m, res, (*m.table["claim_id"], *m.population_claim_ids))
+        ids = (*m.table["claim_id"], *m.population_claim_ids)
+        return Fit(self.name, spec.as_of, m, res, ids, notes=convergence_notes(res, self.name, spec.as_of))
 
     def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
         """Paths of the cumulative figure on grid ``days``: parameter draws, then lognormal report noise."""

@@ -100,6 +100,7 @@ class Fit:
     measurements: Measurements
     detail: object  # the statsmodels results, or the baseline's own summary
     claim_ids: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what the fit recorded: an optimiser that stopped before converging
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,11 @@ def _forecast(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, ho
     f = _fit(view, cut, ch, model, seed)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     if quantity == "named":
-        return Forecast(model, cut, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"])
+        return Forecast(model, cut, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"], notes=f.notes)
     comp = comp if comp is not None else completeness_model(view)
     world, _ = world_paths(f, past_government_named(ch, f.start, cut), comp, horizon_days, n_paths, seed)
     ids = tuple(dict.fromkeys((*f.claim_ids, *comp["claim_ids"])))
-    return Forecast(model, cut, dates, world, ids, target=TARGETS["estimated"])
+    return Forecast(model, cut, dates, world, ids, target=TARGETS["estimated"], notes=f.notes)
 
 
 def estimated_series(dataset: Dataset, end: pd.Timestamp | None = None, n_paths: int = 4000, seed: int = 0) -> pd.DataFrame:
@@ -176,7 +176,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
     ``models`` defaults to every registered territory model.
     """
     models = registry.names(FAMILY) if models is None else models
-    from ..base import HORIZONS, Backtest, horizon_bucket, score_samples
+    from ..base import HORIZONS, Backtest, fit_notes, horizon_bucket, score_samples
 
     horizons = horizons or HORIZONS
     start = pd.Timestamp(dataset.case.territory_baseline_date)
@@ -184,7 +184,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
     truth = estimated_series(dataset, last, seed=seed).set_index("date")["q50"]
     obs = dataset.observations
     claims = obs[(obs["variable"] == "places_captured") & (obs["side"] == "government")]
-    rows, skipped = [], []
+    rows, skipped, notes = [], [], []
     origin = start + pd.Timedelta(days=step_days)
     while origin < last:
         view = dataset.as_of(origin)
@@ -198,6 +198,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
             continue
         for model in models:
             f = _fit(view, origin, ch, model, seed)
+            notes += fit_notes(origin, model, f.notes)
             world, _ = world_paths(f, past_government_named(ch, f.start, origin), comp, h_max, n_paths, seed)
             cases = []
             for h in horizons:
@@ -215,7 +216,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
         origin += pd.Timedelta(days=step_days)
     scores = pd.DataFrame(rows)
     scores["ape"] = (scores["q50"] - scores["observed"]).abs() / scores["observed"].abs().clip(lower=1)
-    return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]))
+    return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]), pd.DataFrame(notes, columns=["as_of", "model", "note"]))
 
 
 def series_as_reports(est: pd.DataFrame) -> pd.DataFrame:

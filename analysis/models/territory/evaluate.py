@@ -15,6 +15,7 @@ from ..base import (
     HORIZONS,
     Backtest,
     Forecast,
+    fit_notes,
     horizon_bucket,
     score_samples,
 )
@@ -32,7 +33,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     last = dataset.control_events["info_date"].max()
     truth = net_series(dataset, last).set_index("date")["cumulative_net_government"]
-    rows = []
+    rows, notes = [], []
     origin = start + pd.Timedelta(days=step_days)
     while origin < last:
         view = dataset.as_of(origin)
@@ -40,6 +41,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
         h_max = min(max(horizons), (last - origin).days)
         for model in models:
             fc = _forecast(_fit(view, origin, ch, model, seed), h_max, n_paths, seed)
+            notes += fit_notes(origin, model, fc.notes)
             for h in horizons:
                 if h > h_max:
                     continue
@@ -51,7 +53,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
     scores = pd.DataFrame(rows)
     # APE is undefined when the truth is 0; score it against max(|truth|, 1 place).
     scores["ape"] = (scores["q50"] - scores["observed"]).abs() / scores["observed"].abs().clip(lower=1)
-    return Backtest(scores, pd.DataFrame(columns=["as_of", "model", "reason"]))
+    return Backtest(scores, pd.DataFrame(columns=["as_of", "model", "reason"]), pd.DataFrame(notes, columns=["as_of", "model", "note"]))
 
 
 def coupling(dataset: Dataset, lag_days: int = 0) -> dict:

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    PerfectSeparationWarning,
+    SingularMatrixWarning,
+)
 
 from ...core.errors import ParameterError
 from ...core.validate import check_date_in_coverage, check_horizon
@@ -56,6 +61,7 @@ class TerritoryFit:
     params: dict  # per side: (mean, cov, alpha) of the GLM, or the baseline rates
     phases: np.ndarray
     claim_ids: tuple[str, ...]  # the control-event claims behind the changes used
+    notes: tuple[str, ...] = ()  # the GLM fits' expected warnings and non-convergence, with how often
 
 
 def check_as_of(dataset: Dataset, as_of, name: str = "as_of") -> pd.Timestamp:
@@ -110,7 +116,8 @@ def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {side: rates(draws[:, k, :], phases[:n_days]) for k, side in enumerate(SIDES)}
     ids = tuple(dict.fromkeys(i for c in ch.get("claim_ids", []) for i in c.split()))
-    return TerritoryFit(spec.model, cut, start, level, params, phases, ids)
+    notes = tuple(f"{spec.model} as of {cut.date()}, {side} captures: {n}" for side, p in params.items() if isinstance(p, dict) for n in p["notes"])
+    return TerritoryFit(spec.model, cut, start, level, params, phases, ids, notes)
 
 
 @dataclass(frozen=True)
@@ -145,23 +152,51 @@ class RateBaseline(_TerritoryModel):
         return fit_rates(data, spec, lambda y, phases: float((y if self.window is None else y[:, -self.window:]).mean()))
 
 
+# Warnings the GLM fits are expected to raise on these sparse daily counts: recorded in the fit's
+# notes with how often they occurred. Any other warning is shown as usual.
+EXPECTED_WARNINGS = (SingularMatrixWarning, ConvergenceWarning, PerfectSeparationWarning)
+
+
+def _glm_fit(model, notes: list[str]):
+    """``model.fit()``, its expected warnings and a fit that did not converge appended to ``notes``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = model.fit()
+    for w in caught:
+        if issubclass(w.category, EXPECTED_WARNINGS):
+            notes.append(f"{w.category.__name__}: {str(w.message).splitlines()[0]}")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if not res.converged:
+        notes.append(f"the {model.family.__class__.__name__} GLM did not converge (IRLS); its last iterate is used")
+    return res
+
+
 def _glm_rubin(y: np.ndarray, phases: np.ndarray, momentum: bool):
-    """Negative binomial GLM per imputation (phases seen so far), combined by Rubin's rules."""
+    """Negative binomial GLM per imputation (phases seen so far), combined by Rubin's rules.
+
+    A side with no capture at all in an imputation has no GLM fit (the IRLS cannot
+    start from all-zero counts): every phase then gets the half-event convention below
+    and the momentum term 0, and the notes say so.
+    """
     seen = np.unique(phases)
     idx = {p: i for i, p in enumerate(seen)}
     ph = np.array([idx[p] for p in phases])
-    est, var = [], []
+    est, var, notes = [], [], []
     for yi in y:
         mom = np.concatenate([[0.0], yi[:-1]]) if momentum else None
         x = _design(ph, len(seen), mom)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if yi.sum() == 0:
+            alpha = 1e-6  # Poisson: no dispersion can be estimated from no events
+            b, c = np.zeros(x.shape[1]), np.zeros((x.shape[1], x.shape[1]))
+            notes.append("no capture known by the cut-off: every phase's rate is the half-event convention")
+        else:
             # Negative binomial with dispersion from the Poisson fit's Pearson chi2 (at least Poisson).
-            pois = sm.GLM(yi, x, family=sm.families.Poisson()).fit()
+            pois = _glm_fit(sm.GLM(yi, x, family=sm.families.Poisson()), notes)
             alpha = max((pois.pearson_chi2 / max(pois.df_resid, 1) - 1) / max(yi.mean(), 1e-9), 1e-6)
-            res = sm.GLM(yi, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
-        b = np.asarray(res.params, dtype=float).copy()
-        c = np.asarray(res.cov_params(), dtype=float).copy()
+            res = _glm_fit(sm.GLM(yi, x, family=sm.families.NegativeBinomial(alpha=alpha)), notes)
+            b = np.asarray(res.params, dtype=float).copy()
+            c = np.asarray(res.cov_params(), dtype=float).copy()
         # A phase without any capture has no finite MLE: give it half an event over its
         # days (log rate log(0.5 / days), variance 1 / 0.5), the Jeffreys-style convention.
         for j in range(len(seen)):
@@ -177,7 +212,11 @@ def _glm_rubin(y: np.ndarray, phases: np.ndarray, momentum: bool):
     within = np.mean(var, axis=0)
     between = np.cov(est.T, ddof=1) if len(est) > 1 else np.zeros_like(within)
     cov = within + (1 + 1 / len(est)) * np.atleast_2d(between)
-    return {"mean": est.mean(axis=0), "cov": cov, "alpha": last_alpha, "phases_seen": seen, "momentum": momentum}
+    counts = dict.fromkeys(notes, 0)
+    for n in notes:
+        counts[n] += 1
+    summary = tuple(f"{n} ({k} of {len(y)} imputations)" for n, k in counts.items())
+    return {"mean": est.mean(axis=0), "cov": cov, "alpha": last_alpha, "phases_seen": seen, "momentum": momentum, "notes": summary}
 
 
 def simulate(f: TerritoryFit, horizon_days: int, n_paths: int = 10_000, seed: int = 0) -> np.ndarray:
@@ -231,7 +270,8 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
 
 def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
-    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named")
+    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named",
+                    notes=f.notes)
 
 
 PHASE_GLM = PhaseGLM("phase_glm")
