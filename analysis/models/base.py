@@ -80,6 +80,24 @@ def fit_notes(as_of: pd.Timestamp, model: str, notes: tuple[str, ...]) -> list[d
     return [{"as_of": as_of, "model": model, "note": n} for n in notes]
 
 
+def notes_sentence(bt: Backtest) -> str:
+    """A plain sentence on the backtest's fits that did not converge or raised a recorded warning.
+
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"as_of": ["2019-12-23", "2019-12-23", "2020-01-08"], "model": ["gompertz", "drift", "gompertz"]})
+    >>> notes = pd.DataFrame({"as_of": [pd.Timestamp("2019-12-23")], "model": ["gompertz"], "note": ["did not converge"]})
+    >>> notes_sentence(Backtest(scores, pd.DataFrame(), notes))
+    'Fits that did not converge or raised a recorded warning: 1 of the 3 (gompertz as of 2019-12-23); they are scored with the rest.'
+    """
+    fits = bt.scores[["as_of", "model"]].drop_duplicates()
+    fits = fits[~fits["model"].str.endswith("_calibrated")]  # a calibrated form reuses its model's fit
+    if bt.notes.empty:
+        return f"Every one of the {len(fits)} fits converged without a recorded warning."
+    pairs = bt.notes[["as_of", "model"]].drop_duplicates().sort_values(["model", "as_of"])
+    named = "; ".join(f"{m} as of {', '.join(str(pd.Timestamp(d).date()) for d in g['as_of'])}" for m, g in pairs.groupby("model", sort=True))
+    return f"Fits that did not converge or raised a recorded warning: {len(pairs)} of the {len(fits)} ({named}); they are scored with the rest."
+
+
 def write_quantiles(table: pd.DataFrame, stream: TextIO, decimals: int = 0) -> None:
     """Print a quantile table as CSV (the ``idlib forecast`` output), rounded to ``decimals``."""
     FORECAST_QUANTILES.write_csv(table, stream, float_format=f"%.{decimals}f")
