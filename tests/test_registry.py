@@ -16,6 +16,7 @@ from analysis.models import registry
 from analysis.models.spec import ForecastSpec
 
 TOY = registry.Entry("toy_flat", registry.DISPLACEMENT, "toy_model:TOY_FLAT")  # tests/toy_model.py
+TOY_TERRITORY = registry.Entry("toy_recent", registry.TERRITORY, "toy_model:TOY_RECENT")
 
 
 @pytest.mark.parametrize("entry", registry.ENTRIES, ids=lambda e: f"{e.family}:{e.name}")
@@ -98,6 +99,31 @@ def test_a_toy_model_is_one_module_and_one_registry_line(dataset, published_data
     from analysis.report.params import DisplacementParams
 
     assert DisplacementParams.from_mapping({"model": "toy_flat"}).model == "toy_flat"
+
+
+def test_a_toy_territory_model_is_one_module_and_one_registry_line(dataset, published_dataset, tmp_path, monkeypatch, capsys):
+    from analysis.models import territory as T
+
+    kept = tuple(e for e in registry.ENTRIES if e.family != registry.TERRITORY or e.name == "persistence")
+    monkeypatch.setattr(registry, "ENTRIES", (*kept, TOY_TERRITORY))
+    cut = pd.Timestamp("2020-01-28")
+    args = ["forecast", "territory", "--as-of", str(cut.date()), "--horizon-days", "10", "--paths", "4000", "--model", "toy_recent",
+            "--dataset", str(published_dataset)]
+    named = _forecast_csv([*args, "--quantity", "named"], capsys)
+    estimated = _forecast_csv(args, capsys)
+    assert set(named["model"]) == set(estimated["model"]) == {"toy_recent"}
+    assert (estimated["q50"] >= named["q50"]).all()  # places taken in the world are at least the named net gains
+    # The toy's rates are the last three days' imputed captures; the median path grows at their net rate.
+    f = T.fit(dataset, cut, "toy_recent")
+    assert f.params["government"] > 0
+    rate = f.params["government"] - f.params["opposition"]
+    assert (named["q50"].iloc[-1] - named["q50"].iloc[0]) / 9 == pytest.approx(rate, rel=0.25)
+
+    bt = T.backtest(dataset, n_paths=200)
+    assert set(bt.scores["model"]) == {"persistence", "toy_recent"}
+    out = tmp_path / "backtest"
+    assert cli.main(["backtest", "territory", "--quantity", "named", "--paths", "100", "--dataset", str(published_dataset), "--out", str(out)]) == 0
+    assert set(pd.read_csv(out / "territory_named_summary.csv")["model"]) == {"persistence", "toy_recent"}
 
 
 def _listed(section: str) -> tuple[list[str], str]:

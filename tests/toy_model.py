@@ -1,4 +1,4 @@
-"""A toy displacement model, registered only by tests/test_registry.py: the last regional report, held flat.
+"""Toy models, registered only by tests/test_registry.py: displacement held flat, territory at its last three days' rate.
 
 It shows what a new model is: one module defining an object with ``name``, ``family``,
 ``needs``, ``fit(data, spec)`` and ``simulate(fitted, days, *, n_paths, seed)``, plus one
@@ -13,6 +13,7 @@ import numpy as np
 
 from analysis.models.base import lognormal_paths, rng_for
 from analysis.models.displacement import Fit, FitData, NotEnoughData
+from analysis.models.territory import glm
 
 LOG_SD = 0.1  # the toy's fixed spread: 10% on the log scale, whatever the lead time
 
@@ -35,3 +36,26 @@ class Flat:
 
 
 TOY_FLAT = Flat()
+
+
+@dataclass(frozen=True)
+class RecentRate:
+    """Each side's captures continue at their mean daily rate over the last three days before the cut-off."""
+
+    name: str = "toy_recent"
+    family: str = "territory"
+    needs: int = 0
+
+    def fit(self, data: glm.FitData, spec) -> glm.TerritoryFit:
+        return glm.fit_rates(data, spec, self._rate)
+
+    @staticmethod
+    def _rate(y: np.ndarray, phases: np.ndarray) -> float:
+        return float(y[:, -3:].mean())
+
+    def simulate(self, fitted: glm.TerritoryFit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
+        days = np.asarray(days, dtype=int)
+        return glm.simulate(fitted, int(days.max()), n_paths, seed)[:, days - 1]
+
+
+TOY_RECENT = RecentRate()

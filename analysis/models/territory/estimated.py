@@ -41,7 +41,7 @@ from .. import registry
 from ..base import Forecast, rng_for
 from ..spec import ForecastSpec
 from .coverage import completeness_model
-from .glm import DEFAULT_MODEL, FAMILY, TerritoryFit, _fit, check_as_of, simulate
+from .glm import DEFAULT_MODEL, FAMILY, TerritoryFit, _fit, check_as_of, simulate_model
 
 QUANTITIES: tuple[str, ...] = ("estimated", "named")
 DEFAULT_QUANTITY = "estimated"
@@ -130,7 +130,7 @@ def _forecast(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, ho
     f = _fit(view, cut, ch, model, seed)
     dates = pd.date_range(cut + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     if quantity == "named":
-        return Forecast(model, cut, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"], notes=f.notes)
+        return Forecast(model, cut, dates, simulate_model(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"], notes=f.notes)
     comp = comp if comp is not None else completeness_model(view)
     world, _ = world_paths(f, past_government_named(ch, f.start, cut), comp, horizon_days, n_paths, seed)
     ids = tuple(dict.fromkeys((*f.claim_ids, *comp["claim_ids"])))

@@ -122,6 +122,9 @@ def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
 
 @dataclass(frozen=True)
 class _TerritoryModel:
+    """What the territory models share: per-side rates in ``TerritoryFit.params`` (a float, or a GLM's draws),
+    simulated by :func:`simulate_counts`; the estimated quantity thins the same daily counts."""
+
     name: str
     family: str = FAMILY
     needs: int = 0  # the models fit with no change of hands known (zero rates)
@@ -268,10 +271,16 @@ def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MO
     return _forecast(fit(dataset, as_of, model, seed), horizon_days, n_paths, seed)
 
 
+def simulate_model(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> np.ndarray:
+    """The registered model's paths of the named net gains, days as_of+1..as_of+horizon: (paths, days)."""
+    days = np.arange(1, horizon_days + 1)
+    return registry.get(f.model, family=FAMILY).simulate(f, days, n_paths=n_paths, seed=seed)
+
+
 def _forecast(f: TerritoryFit, horizon_days: int, n_paths: int, seed: int) -> Forecast:
     dates = pd.date_range(f.as_of + pd.Timedelta(days=1), periods=horizon_days, freq="D")
-    return Forecast(f.model, f.as_of, dates, simulate(f, horizon_days, n_paths, seed), f.claim_ids, target="net_places_gained_by_government_named",
-                    notes=f.notes)
+    return Forecast(f.model, f.as_of, dates, simulate_model(f, horizon_days, n_paths, seed), f.claim_ids,
+                    target="net_places_gained_by_government_named", notes=f.notes)
 
 
 PHASE_GLM = PhaseGLM("phase_glm")
