@@ -45,6 +45,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
     target_info = targets.set_index("claim_id")["info_date"]
     origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
     rows, skipped = [], []
+    own: dict[str, list[pd.DataFrame]] = {m: [] for m in models}  # each model's raw rows so far, for its calibration
     for origin in map(pd.Timestamp, origins):
         due = targets[(targets["date_end"] > origin) & (targets["date_end"] <= origin + pd.Timedelta(days=max(horizons)))]
         if due.empty:
@@ -73,8 +74,9 @@ def backtest(dataset: Dataset, models: tuple[str, ...] = MODELS, n_paths: int = 
                 }
             )
             rows.append(pd.concat([block, scores], axis=1))
+            own[model].append(rows[-1])
             if calibrated:
-                earlier = calibration.earlier_cases(pd.concat(rows, ignore_index=True), target_info, model, origin)
+                earlier = calibration.earlier_cases(pd.concat(own[model], ignore_index=True), target_info, model, origin)
                 cal, _ = calibration.recalibrate(samples, block["horizon_days"].to_numpy(), earlier)
                 cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
                 rows.append(pd.concat([block.assign(model=model + calibration.SUFFIX), score_samples(cal.T, due["value"].to_numpy())], axis=1))
