@@ -152,7 +152,8 @@ DISPLACEMENT_MODELS: tuple[str, ...] = (
 )
 # Each displacement model also comes recalibrated on its own earlier backtest (analysis/models/displacement/calibration.py).
 CALIBRATED_SUFFIX = "_calibrated"
-DISPLACEMENT_FORECASTS: tuple[str, ...] = (*DISPLACEMENT_MODELS, *(m + CALIBRATED_SUFFIX for m in DISPLACEMENT_MODELS))
+# and all of them mixed, weighted on their earlier backtest (analysis/models/displacement/ensemble.py).
+DISPLACEMENT_FORECASTS: tuple[str, ...] = (*DISPLACEMENT_MODELS, *(m + CALIBRATED_SUFFIX for m in DISPLACEMENT_MODELS), "ensemble")
 
 # Territorial models (analysis/models/territory/): phase GLMs and rate baselines.
 TERRITORY_MODELS: tuple[str, ...] = ("phase_glm", "phase_glm_momentum", "persistence", "mean_rate")

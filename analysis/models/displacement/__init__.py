@@ -58,6 +58,7 @@ from .api import (
     CALIBRATED,
     DECIMALS,
     DEFAULT_MODEL,
+    ENSEMBLE,
     MODELS,
     Fit,
     check_as_of,
@@ -69,6 +70,7 @@ from .api import (
 )
 from .baselines import BASELINES
 from .calibration import calibrated_forecast, recalibrate
+from .ensemble import ensemble_forecast
 from .evaluate import (
     COVERAGE_BAND,
     backtest,

@@ -23,6 +23,7 @@ from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, me
 TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
 CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
+ENSEMBLE: tuple[str, ...] = ("ensemble",)  # the models mixed with weights from their earlier backtest (.ensemble)
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
 # The model the backtest favours (select_model: best mean CRPS skill against persistence among the
 # models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
@@ -149,8 +150,12 @@ def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
 def forecast(dataset: Dataset, as_of, horizon_days: int, model: str = DEFAULT_MODEL, n_paths: int = 10_000, seed: int = 0, priors: GrowthPriors = GrowthPriors()) -> Forecast:
     """Predictive distribution of the regional cumulative figure for the ``horizon_days`` after ``as_of``."""
     horizon_days = check_horizon(horizon_days)
-    check_model(model, MODELS + CALIBRATED)
+    check_model(model, MODELS + CALIBRATED + ENSEMBLE)
     cut = check_as_of(dataset, as_of)
+    if model in ENSEMBLE:
+        from .ensemble import ensemble_forecast
+
+        return ensemble_forecast(dataset, cut, horizon_days, n_paths, seed)[0]
     if model in CALIBRATED:
         from .calibration import calibrated_forecast
 
