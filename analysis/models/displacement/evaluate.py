@@ -21,8 +21,8 @@ from ..base import (
 )
 from . import calibration
 from .api import MODELS, _fit, check_as_of, known_floor, simulate
-from .honest import at_ceiling
 from .growth import CURVES, PIECEWISE
+from .honest import at_ceiling
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 
