@@ -43,6 +43,7 @@ class _Origin:
     m: Measurements
     due: pd.DataFrame
     block: pd.DataFrame  # the identifying columns of every row scored at this origin (model filled in later)
+    target_info_ns: np.ndarray  # each due target's information date (ns since the epoch)
 
 
 def _origins(dataset: Dataset, targets: pd.DataFrame, horizons: tuple[int, ...]) -> list[_Origin]:
@@ -65,7 +66,8 @@ def _origins(dataset: Dataset, targets: pd.DataFrame, horizons: tuple[int, ...])
                 "observed": due["value"].to_numpy(),
             }
         )
-        out.append(_Origin(origin, view, measurements(view), due, block))
+        info = due["info_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        out.append(_Origin(origin, view, measurements(view), due, block, info))
     return out
 
 
@@ -82,10 +84,11 @@ def _score_block(o: _Origin, model: str, samples: np.ndarray) -> pd.DataFrame:
     return pd.concat([o.block.assign(model=model), score_samples(samples.T, o.due["value"].to_numpy())], axis=1)
 
 
-def _run_model(model: str, plan: list[_Origin], target_info: pd.Series, n_paths: int, seed: int, calibrated: bool, keep_samples: bool) -> _ModelRun:
+def _run_model(model: str, plan: list[_Origin], n_paths: int, seed: int, calibrated: bool, keep_samples: bool) -> _ModelRun:
     """Fit, simulate and score ``model`` at every origin; its calibrated version uses only its own earlier rows."""
     run = _ModelRun([], [], {})
-    own: list[pd.DataFrame] = []  # this model's raw rows so far
+    # This model's raw cases so far, as arrays: origin, target's information date, horizon, PIT.
+    past: list[tuple[np.ndarray, ...]] = []
     for o in plan:
         try:
             f = _fit(o.view, o.as_of, o.m, model, GrowthPriors())
@@ -96,10 +99,14 @@ def _run_model(model: str, plan: list[_Origin], target_info: pd.Series, n_paths:
         samples = simulate(f, days, n_paths, seed)
         if keep_samples:
             run.samples[o.as_of] = samples
-        own.append(_score_block(o, model, samples))
-        run.rows.append(own[-1])
+        run.rows.append(_score_block(o, model, samples))
         if calibrated:
-            earlier = calibration.earlier_cases(pd.concat(own, ignore_index=True), target_info, model, o.as_of)
+            rows = run.rows[-1]
+            past.append((np.full(len(rows), o.as_of.value), o.target_info_ns, rows["horizon_days"].to_numpy(), rows["pit"].to_numpy()))
+            # calibration.earlier_cases on arrays: earlier origins, targets public by this one.
+            origin, info, h, pit = (np.concatenate(x) for x in zip(*past, strict=True))
+            keep = (origin < o.as_of.value) & (info <= o.as_of.value)
+            earlier = pd.DataFrame({"horizon_days": h[keep], "pit": pit[keep]})
             cal, _ = calibration.recalibrate(samples, o.block["horizon_days"].to_numpy(), earlier)
             cal = np.maximum(np.minimum(cal, o.m.population_at_risk), known_floor(o.m, days)[None, :])
             run.rows.append(_score_block(o, model + calibration.SUFFIX, cal))
@@ -173,7 +180,7 @@ def backtest(
     target_info = targets.set_index("claim_id")["info_date"]
     plan = _origins(dataset, targets, horizons)
     with_ensemble = ensemble and len(models) > 1
-    runs = _run_all(models, (plan, target_info, n_paths, seed, calibrated, with_ensemble), default_workers() if workers is None else workers)
+    runs = _run_all(models, (plan, n_paths, seed, calibrated, with_ensemble), default_workers() if workers is None else workers)
     rows = [r for model in models for r in runs[model].rows]
     skipped = sorted((s for model in models for s in runs[model].skipped), key=lambda s: (s["as_of"], models.index(s["model"])))
     if with_ensemble:
