@@ -133,6 +133,11 @@ def _run_all(models: tuple[str, ...], args: tuple, workers: int) -> dict[str, _M
     """Every model's run, in ``workers`` forked processes when more than one (results do not depend on it)."""
     if workers <= 1 or len(models) <= 1 or "fork" not in mp.get_all_start_methods():
         return {model: _run_model(model, *args) for model in models}
+    # Compile and import in the parent once, not in every worker: scoringrules' numba kernels
+    # (about 5 s of CPU) and statsmodels' time-series API.
+    score_samples(np.ones((1, 2)), np.ones(1))
+    if {"local_trend", "loglinear"} & set(models):
+        import statsmodels.api  # noqa: F401
     global _PLAN
     _PLAN = args
     try:
