@@ -58,7 +58,7 @@ def forecast_fan(quantiles: pd.DataFrame, obs: pd.DataFrame, milestones: pd.Data
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(panel_title(title, 80))  # a long title wraps instead of running off the page
     fig.autofmt_xdate()
     return fig
 
@@ -112,10 +112,11 @@ PIT_COLUMNS = 4
 
 
 def panel_title(name: str, width: int = 20) -> str:
-    """A model name as a panel title: underscores as spaces, wrapped to lines of at most ``width`` characters."""
+    """A title wrapped to lines of at most ``width`` characters; a bare model name's underscores read as spaces."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(name.replace("_", " "), width)) or name
+    text = name.replace("_", " ") if " " not in name else name
+    return "\n".join(textwrap.wrap(text, width)) or name
 
 
 
