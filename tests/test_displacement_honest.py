@@ -145,3 +145,46 @@ def test_the_trust_sentence_reports_cases_coverage_and_skill():
     text = honest.trust_sentence(s, "drift", 14)
     assert "held 6 of them" in text and "20%" in text and "better than persistence" in text and "+30%" in text and "weak evidence" in text
     assert "no case" in honest.trust_sentence(s, "drift", 7)
+
+
+def test_a_comparison_table_names_the_ceiling_instead_of_printing_it():
+    cmp = pd.DataFrame({"model": ["drift", "loglinear"], "q10": [373_381.0, np.nan], "q50": [1_092_426.0, np.nan], "q90": [3_000_000.0, np.nan]})
+    out = honest.people_columns(cmp, ["q10", "q50", "q90"], 3_000_000.0)
+    assert out.loc[0, ["q10", "q50", "q90"]].tolist() == ["373,000", "1,090,000", "at the population ceiling"]
+    assert out.loc[1, "q90"] == ""  # a model that could not answer stays empty
+    assert cmp["q90"].iloc[0] == 3_000_000.0  # the numbers themselves are untouched
+
+
+def test_the_headline_paragraph_says_how_wide_and_what_the_backtest_says_at_this_horizon():
+    import datetime as dt
+
+    head = {"as_of": dt.date(2020, 1, 8), "target_date": dt.date(2020, 3, 1), "model": "drift", "median": 1_092_426.0,
+            "q10": 373_381.0, "q90": 3_000_000.0, "ceiling": 3_000_000.0, "report_value": 950_000.0,
+            "report_date": dt.date(2020, 3, 1), "report_id": "x:o1", "report_source": "UN OCHA"}
+    summary = pd.DataFrame({"model": ["drift"], "horizon_days": [56], "cases": [12], "coverage_80": [1.0], "median_ape": [0.135], "skill_vs_persistence": [0.46]})
+    text = honest.headline_paragraph(head, summary, "1 December 2019", 5)
+    assert "1,100,000" in text and "1,092,426" not in text and "3,000,000)" in text and "up to the population ceiling" in text
+    assert "spans 2.4 times the expected figure" in text and "the cap" in text  # (3,000,000 - 373,381) / 1,092,426
+    assert "inside the 80% interval" in text and "15% above it" in text
+    assert "At this horizon (the backtest's 56-day bucket)" in text and "held 12 of them" in text
+    far = honest.headline_paragraph({**head, "target_date": dt.date(2020, 5, 1), "report_id": None}, summary, "1 December 2019", 5)
+    assert "says nothing about this model" in far and "No later report" in far
+
+
+def test_pit_panel_titles_do_not_touch():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.report.figures import model_figures
+
+    models = [*D.MODELS, "ensemble", "persistence_calibrated"]
+    scores = pd.DataFrame({"model": np.repeat(models, 5), "pit": np.tile(np.linspace(0.1, 0.9, 5), len(models))})
+    fig = model_figures.pit_histogram(scores, "PIT")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
+    assert len(boxes) == len(models)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two panel titles overlap"
+        assert a.x0 >= 0 and a.x1 <= fig.bbox.x1

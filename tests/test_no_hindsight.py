@@ -45,7 +45,7 @@ def test_changing_later_claims_leaves_the_as_of_view_unchanged(dataset, day, see
 def _every_displacement_model():
     from analysis.models import displacement
 
-    return (*displacement.MODELS, *displacement.CALIBRATED)
+    return (*displacement.MODELS, *displacement.CALIBRATED, *displacement.ENSEMBLE)
 
 
 @pytest.mark.parametrize("model", _every_displacement_model())

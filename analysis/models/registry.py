@@ -45,10 +45,11 @@ class Family:
     package: str  # the family's package: its forecast and backtest entry points
     default_model: str
     calibrated: bool  # every model of the family also comes as <model>_calibrated
+    combinations: tuple[str, ...] = ()  # forecasts that mix the family's models (not models themselves)
 
 
 FAMILIES: dict[str, Family] = {
-    DISPLACEMENT: Family(DISPLACEMENT, "analysis.models.displacement", "persistence_calibrated", calibrated=True),
+    DISPLACEMENT: Family(DISPLACEMENT, "analysis.models.displacement", "persistence_calibrated", calibrated=True, combinations=("ensemble",)),
     TERRITORY: Family(TERRITORY, "analysis.models.territory", "phase_glm", calibrated=False),
 }
 
@@ -112,14 +113,19 @@ def names(family: str) -> tuple[str, ...]:
 
 
 def forecast_names(family: str) -> tuple[str, ...]:
-    """Every name a forecast of ``family`` accepts: the models, then their calibrated forms."""
-    base = names(family)
-    return (*base, *(m + CALIBRATED_SUFFIX for m in base)) if _family(family).calibrated else base
+    """Every name a forecast of ``family`` accepts: the models, their calibrated forms, then the combinations (``ensemble``)."""
+    base, fam = names(family), _family(family)
+    return (*base, *(calibrated_name(m) for m in base if fam.calibrated), *fam.combinations)
 
 
 def default_model(family: str) -> str:
     """The model a forecast of ``family`` uses when none is named."""
     return _family(family).default_model
+
+
+def calibrated_name(model: str) -> str:
+    """The name of ``model`` recalibrated on its own earlier backtest (``drift_calibrated`` for ``drift``)."""
+    return model + CALIBRATED_SUFFIX
 
 
 def calibrated_base(model: str, family: str) -> str | None:

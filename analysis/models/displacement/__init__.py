@@ -45,19 +45,24 @@ Models
     report (both random walks with the reports' own volatility), and an OLS fit
     of ``log C`` on time with its prediction interval.
 
+``<model>_calibrated``, ``ensemble``
+    Each model recalibrated on its own earlier backtest errors (:mod:`.calibration`),
+    and a mixture of the models weighted by their earlier relative CRPS (:mod:`.ensemble`).
+
 Forecasts are Monte Carlo sample paths drawing parameter and report noise; see
 :mod:`analysis.models.base`.
 
 
 Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth curves),
 :mod:`.baselines` (baselines and the local trend), :mod:`.api` (fit, simulate, forecast),
-:mod:`.evaluate` (backtests and the report's comparisons). Their public names are re-exported here.
+:mod:`.evaluate` (backtests and the report's comparisons), :mod:`.calibration`, :mod:`.ensemble`, :mod:`.honest` (numbers for prose). Their public names are re-exported here.
 """
 
 from .api import (
     CALIBRATED,
     DECIMALS,
     DEFAULT_MODEL,
+    ENSEMBLE,
     MODELS,
     Fit,
     check_as_of,
@@ -70,6 +75,7 @@ from .api import (
     simulate,
 )
 from .calibration import calibrated_forecast, recalibrate
+from .ensemble import ensemble_forecast
 from .evaluate import (
     COVERAGE_BAND,
     backtest,

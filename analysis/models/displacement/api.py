@@ -17,7 +17,8 @@ TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 FAMILY = registry.DISPLACEMENT
 # The registry lists the models and names the default once; these are views of it, read at import.
 MODELS: tuple[str, ...] = registry.names(FAMILY)
-CALIBRATED: tuple[str, ...] = tuple(m for m in registry.forecast_names(FAMILY) if m not in MODELS)
+CALIBRATED: tuple[str, ...] = tuple(registry.calibrated_name(m) for m in MODELS)  # recalibrated on their own earlier backtest
+ENSEMBLE: tuple[str, ...] = registry.FAMILIES[FAMILY].combinations  # the models mixed with weights from their earlier backtest (.ensemble)
 DEFAULT_MODEL = registry.default_model(FAMILY)
 DECIMALS = 0  # people: whole numbers in printed forecasts
 
@@ -130,6 +131,10 @@ def forecast_spec(dataset: Dataset, spec: ForecastSpec) -> Forecast:
     if spec.family != FAMILY or spec.horizon_days is None:
         raise ParameterError("expected a displacement spec with horizon_days", parameter="spec")
     cut = check_as_of(dataset, spec.as_of)
+    if spec.model in ENSEMBLE:
+        from .ensemble import ensemble_forecast
+
+        return ensemble_forecast(dataset, cut, spec.horizon_days, spec.n_paths, spec.seed)[0]
     base = registry.calibrated_base(spec.model, FAMILY)
     if base is not None:
         from .calibration import calibrated_forecast

@@ -52,7 +52,7 @@ def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draw
     which = np.arange(n_paths) % n_param_draws
     for k in range(n_param_draws):
         params = np.exp(logp + (se * rng.standard_normal(len(logp)) if k else 0.0))
-        r = mod.smooth(params) if k else res
+        r = mod.filter(params) if k else res  # the filter alone: fitted values and forecasts need no smoother
         fc = r.get_forecast(max(steps, 1))
         mean = np.concatenate([r.fittedvalues, fc.predicted_mean])
         var = np.concatenate([np.full(res.nobs, np.nan), fc.var_pred_mean])

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -18,8 +23,9 @@ from ..base import (
 )
 from . import calibration
 from .api import FAMILY, _fit, check_as_of, known_floor, simulate
+from .growth import CURVES, PIECEWISE
 from .honest import at_ceiling
-from .measurement import VARIABLE, GrowthPriors, NotEnoughData, measurements
+from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 
 def backtest_targets(dataset: Dataset) -> pd.DataFrame:
@@ -30,7 +36,134 @@ def backtest_targets(dataset: Dataset) -> pd.DataFrame:
     return t[keep].reset_index(drop=True)
 
 
-def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: int = 10_000, seed: int = 0, horizons: tuple[int, ...] = HORIZONS, calibrated: bool = True) -> Backtest:
+@dataclass(frozen=True)
+class _Origin:
+    """One backtest origin: the as-of view, its measurements and the targets due after it."""
+
+    as_of: pd.Timestamp
+    view: Dataset
+    m: Measurements
+    due: pd.DataFrame
+    block: pd.DataFrame  # the identifying columns of every row scored at this origin (model filled in later)
+    target_info_ns: np.ndarray  # each due target's information date (ns since the epoch)
+
+
+def _origins(dataset: Dataset, targets: pd.DataFrame, horizons: tuple[int, ...]) -> list[_Origin]:
+    origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
+    out = []
+    for origin in map(pd.Timestamp, origins):
+        due = targets[(targets["date_end"] > origin) & (targets["date_end"] <= origin + pd.Timedelta(days=max(horizons)))]
+        if due.empty:
+            continue
+        view = dataset.as_of(origin)
+        lead = (due["date_end"] - origin).dt.days.to_numpy()
+        block = pd.DataFrame(
+            {
+                "as_of": origin,
+                "model": "",
+                "horizon_days": [horizon_bucket(int(x), horizons) for x in lead],
+                "lead_days": lead,
+                "date": due["date_end"].to_numpy(),
+                "target_id": due["claim_id"].to_numpy(),
+                "observed": due["value"].to_numpy(),
+            }
+        )
+        info = due["info_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        out.append(_Origin(origin, view, measurements(view), due, block, info))
+    return out
+
+
+@dataclass
+class _ModelRun:
+    """One model's backtest over every origin: its rows, its gaps and (for the ensemble) its samples per origin."""
+
+    rows: list[pd.DataFrame]
+    skipped: list[dict]
+    samples: dict[pd.Timestamp, np.ndarray]
+    notes: list[dict]
+
+
+def _score_block(o: _Origin, model: str, samples: np.ndarray) -> pd.DataFrame:
+    return pd.concat([o.block.assign(model=model), score_samples(samples.T, o.due["value"].to_numpy())], axis=1)
+
+
+def _run_model(model: str, plan: list[_Origin], n_paths: int, seed: int, calibrated: bool, keep_samples: bool) -> _ModelRun:
+    """Fit, simulate and score ``model`` at every origin; its calibrated version uses only its own earlier rows."""
+    run = _ModelRun([], [], {}, [])
+    # This model's raw cases so far, as arrays: origin, target's information date, horizon, PIT.
+    past: list[tuple[np.ndarray, ...]] = []
+    for o in plan:
+        try:
+            f = _fit(o.view, o.as_of, o.m, model, GrowthPriors())
+        except NotEnoughData as exc:
+            run.skipped.append({"as_of": o.as_of, "model": model, "reason": exc.message})
+            continue
+        run.notes += fit_notes(o.as_of, model, f.notes)
+        days = o.due["end"].to_numpy(dtype=int)
+        samples = simulate(f, days, n_paths, seed)
+        if keep_samples:
+            run.samples[o.as_of] = samples
+        run.rows.append(_score_block(o, model, samples))
+        if calibrated:
+            rows = run.rows[-1]
+            past.append((np.full(len(rows), o.as_of.value), o.target_info_ns, rows["horizon_days"].to_numpy(), rows["pit"].to_numpy()))
+            # calibration.earlier_cases on arrays: earlier origins, targets public by this one.
+            origin, info, h, pit = (np.concatenate(x) for x in zip(*past, strict=True))
+            keep = (origin < o.as_of.value) & (info <= o.as_of.value)
+            earlier = pd.DataFrame({"horizon_days": h[keep], "pit": pit[keep]})
+            cal, _ = calibration.recalibrate(samples, o.block["horizon_days"].to_numpy(), earlier)
+            cal = np.maximum(np.minimum(cal, o.m.population_at_risk), known_floor(o.m, days)[None, :])
+            run.rows.append(_score_block(o, model + calibration.SUFFIX, cal))
+    return run
+
+
+_PLAN: tuple = ()  # the arguments a forked worker reads (inherited, not pickled)
+
+
+def _run_forked(model: str) -> _ModelRun:
+    return _run_model(model, *_PLAN)
+
+
+def default_workers() -> int:
+    """Worker processes for a backtest: the processors this process may run on, at most 2 (``IDLIB_WORKERS`` overrides)."""
+    env = os.environ.get("IDLIB_WORKERS")
+    if env:
+        return max(1, int(env))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(2, cpus))
+
+
+def _run_all(models: tuple[str, ...], args: tuple, workers: int) -> dict[str, _ModelRun]:
+    """Every model's run, in ``workers`` forked processes when more than one (results do not depend on it)."""
+    if workers <= 1 or len(models) <= 1 or "fork" not in mp.get_all_start_methods():
+        return {model: _run_model(model, *args) for model in models}
+    # Compile and import in the parent once, not in every worker: scoringrules' numba kernels
+    # (about 5 s of CPU) and statsmodels' time-series API.
+    score_samples(np.ones((1, 2)), np.ones(1))
+    if {"local_trend", "loglinear"} & set(models):
+        import statsmodels.api  # noqa: F401
+    global _PLAN
+    _PLAN = args
+    try:
+        # The slowest fits first, so the two workers finish together.
+        order = sorted(models, key=lambda m: (m not in PIECEWISE, m not in CURVES, m != "local_trend"))
+        with ProcessPoolExecutor(max_workers=min(workers, len(models)), mp_context=mp.get_context("fork")) as pool:
+            runs = dict(zip(order, pool.map(_run_forked, order), strict=True))
+    finally:
+        _PLAN = ()
+    return {model: runs[model] for model in models}
+
+
+def backtest(
+    dataset: Dataset,
+    models: tuple[str, ...] | None = None,
+    n_paths: int = 10_000,
+    seed: int = 0,
+    horizons: tuple[int, ...] = HORIZONS,
+    calibrated: bool = True,
+    ensemble: bool = True,
+    workers: int | None = None,
+) -> Backtest:
     """Score every model at every origin against the reports that came later.
 
     Origins are the information dates of displacement observations. A target is a
@@ -41,49 +174,35 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
 
     With ``calibrated``, each model also appears as ``<model>_calibrated``: its
     samples recalibrated (:mod:`.calibration`) on its own rows from earlier origins
-    whose targets were public by the origin, then scored the same way.
-    ``models`` defaults to every registered displacement model.
+    whose targets were public by the origin, then scored the same way. With
+    ``ensemble`` (and at least two models), the :mod:`.ensemble` of the models
+    appears as ``ensemble``, weighted on the same earlier rows only.
+
+    Each origin's view and measurements are built once and shared by every model;
+    the models run in ``workers`` processes (default :func:`default_workers`). Every
+    model draws from its own generator (:func:`~analysis.models.base.rng_for`), so
+    the scores are byte-identical whatever the number of workers.
     """
+    from . import ensemble as ens
+
     models = registry.names(FAMILY) if models is None else models
     targets = backtest_targets(dataset)
     target_info = targets.set_index("claim_id")["info_date"]
-    origins = sorted(dataset.observations.loc[dataset.observations["variable"] == VARIABLE, "info_date"].unique())
-    rows, skipped, notes = [], [], []
-    for origin in map(pd.Timestamp, origins):
-        due = targets[(targets["date_end"] > origin) & (targets["date_end"] <= origin + pd.Timedelta(days=max(horizons)))]
-        if due.empty:
-            continue
-        view = dataset.as_of(origin)
-        m = measurements(view)
-        for model in models:
-            try:
-                f = _fit(view, origin, m, model, GrowthPriors())
-            except NotEnoughData as exc:
-                skipped.append({"as_of": origin, "model": model, "reason": exc.message})
+    plan = _origins(dataset, targets, horizons)
+    with_ensemble = ensemble and len(models) > 1
+    runs = _run_all(models, (plan, n_paths, seed, calibrated, with_ensemble), default_workers() if workers is None else workers)
+    rows = [r for model in models for r in runs[model].rows]
+    skipped = sorted((s for model in models for s in runs[model].skipped), key=lambda s: (s["as_of"], models.index(s["model"])))
+    if with_ensemble:
+        raw = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["model", "as_of", "target_id"])
+        for o in plan:
+            members = {model: runs[model].samples[o.as_of] for model in models if o.as_of in runs[model].samples}
+            if not members:
                 continue
-            notes += fit_notes(origin, model, f.notes)
-            days = due["end"].to_numpy(dtype=int)
-            samples = simulate(f, days, n_paths, seed)
-            scores = score_samples(samples.T, due["value"].to_numpy())
-            lead = (due["date_end"] - origin).dt.days.to_numpy()
-            block = pd.DataFrame(
-                {
-                    "as_of": origin,
-                    "model": model,
-                    "horizon_days": [horizon_bucket(int(x), horizons) for x in lead],
-                    "lead_days": lead,
-                    "date": due["date_end"].to_numpy(),
-                    "target_id": due["claim_id"].to_numpy(),
-                    "observed": due["value"].to_numpy(),
-                }
-            )
-            rows.append(pd.concat([block, scores], axis=1))
-            if calibrated:
-                earlier = calibration.earlier_cases(pd.concat(rows, ignore_index=True), target_info, model, origin)
-                cal, _ = calibration.recalibrate(samples, block["horizon_days"].to_numpy(), earlier)
-                cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
-                rows.append(pd.concat([block.assign(model=model + calibration.SUFFIX), score_samples(cal.T, due["value"].to_numpy())], axis=1))
+            w = ens.weights(raw, target_info, tuple(members), o.as_of)
+            rows.append(_score_block(o, ens.NAME, ens.mix(members, w, n_paths)))
     scores = pd.concat(rows, ignore_index=True).sort_values(["as_of", "model", "date", "target_id"], ignore_index=True) if rows else pd.DataFrame()
+    notes = [n for model in models for n in runs[model].notes]
     return Backtest(scores, pd.DataFrame(skipped, columns=["as_of", "model", "reason"]), pd.DataFrame(notes, columns=["as_of", "model", "note"]))
 
 

@@ -66,3 +66,88 @@ def trust_sentence(summary, model: str, horizon: int) -> str:
         f"the median was off by {r['median_ape']:.0%} (median), and it was {verdict} persistence "
         f"(CRPS skill {skill:+.0%}). {n} cases are {strength}."
     )
+
+
+CEILING_CELL = "at the population ceiling"
+
+
+def people_columns(table, columns, ceiling: float | None, sig: int = 3):
+    """A copy of ``table`` for print: ``columns`` as people to ``sig`` significant figures, the cap named.
+
+    A quantile at the population ceiling is the cap every path is clipped to, not a
+    model quantile, so its cell reads "at the population ceiling" instead of a number;
+    a missing value (a model that could not answer) stays empty.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows with numeric columns of people (e.g. :func:`~.evaluate.compare_models`).
+    columns : sequence of str
+        The columns to format.
+    ceiling : float or None
+        The population at risk the forecasts were capped at.
+    sig : int
+        Significant figures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, those columns as text.
+    """
+    out = table.copy()
+    for col in columns:
+        out[col] = [
+            "" if v != v else CEILING_CELL if at_ceiling(float(v), ceiling) else people(float(v), sig)
+            for v in table[col].to_numpy(dtype=float)
+        ]
+    return out
+
+
+def headline_paragraph(head: dict, summary, baseline: str, n_claims: int) -> str:
+    """The report's answer in one paragraph: the forecast, its width against the figure, what came later,
+    and what the backtest says of the model at this horizon.
+
+    Parameters
+    ----------
+    head : dict
+        :func:`~.evaluate.headline` of the forecast.
+    summary : pandas.DataFrame
+        The backtest summary (:func:`~analysis.models.base.summarise_backtest`).
+    baseline : str
+        The case baseline date as printed.
+    n_claims : int
+        Claims the forecast rests on.
+
+    Returns
+    -------
+    str
+        Markdown prose.
+    """
+    from ..base import HORIZONS, horizon_bucket
+
+    median, lo, hi, ceiling = head["median"], head["q10"], head["q90"], head["ceiling"]
+    lead = (head["target_date"] - head["as_of"]).days
+    parts = [
+        f"As of {head['as_of']:%-d %B %Y}, the **{head['model']}** model expected about **{people(median)}** people displaced "
+        f"since {baseline} by {head['target_date']:%-d %B %Y}, {lead} days later ({interval(lo, hi, ceiling)})."
+    ]
+    capped = " (its upper end is the cap, so the model's own interval is wider still)" if at_ceiling(hi, ceiling) else ""
+    parts.append(f"The 80% interval spans {width_ratio(lo, hi, median):.1f} times the expected figure{capped}.")
+    if head.get("report_id"):
+        v = head["report_value"]
+        where = "inside the 80% interval" if lo <= v <= hi else "below the 80% interval" if v < lo else "above the 80% interval"
+        parts.append(
+            f"The reports later said {people(v, 3)} for {head['report_date']:%-d %B %Y} ({head['report_source']}, claim `{head['report_id']}`): "
+            f"{where}; the median was {abs(median / v - 1):.0%} {'above' if median > v else 'below'} it."
+        )
+    else:
+        parts.append("No later report of the figure exists.")
+    bucket = horizon_bucket(lead)
+    if bucket is None:
+        parts.append(f"The backtest scores forecasts up to {max(HORIZONS)} days ahead; at {lead} days it says nothing about this model.")
+    elif summary is not None and len(summary):
+        parts.append(trust_sentence(summary, head["model"], bucket).replace(f"At {bucket} days", f"At this horizon (the backtest's {bucket}-day bucket)", 1))
+    parts.append(
+        f"The forecast rests on {n_claims} claims, all public by the cut-off; it is a forecast of the figure the UN would report, so it includes reporting noise."
+    )
+    return " ".join(parts)

@@ -58,7 +58,7 @@ def forecast_fan(quantiles: pd.DataFrame, obs: pd.DataFrame, milestones: pd.Data
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(panel_title(title, 80))  # a long title wraps instead of running off the page
     fig.autofmt_xdate()
     return fig
 
@@ -93,14 +93,30 @@ def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
 def pit_histogram(scores: pd.DataFrame, title: str, bins: int = 5) -> Figure:
     """PIT values per model: flat is calibrated, U-shaped overconfident, humped underconfident."""
     models = sorted(scores["model"].unique())
-    fig, axes = plt.subplots(1, len(models), figsize=(8, 2.2), sharey=True, squeeze=False)
-    for ax, model in zip(axes[0], models, strict=True):
+    # A grid of at most PIT_COLUMNS panels a row, titles wrapped at the underscores, so no two titles touch.
+    ncols = max(1, min(PIT_COLUMNS, len(models)))
+    nrows = -(-len(models) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 0.6 + 1.9 * nrows), sharex=True, sharey=True, squeeze=False)
+    for ax, model in zip(axes.flat, models, strict=False):
         ax.hist(scores.loc[scores["model"] == model, "pit"], bins=np.linspace(0, 1, bins + 1), color=FAN_COLOUR, alpha=0.7)
-        ax.set_title(model)
+        ax.set_title(panel_title(model), fontsize=7)
         ax.set_xticks([0, 0.5, 1])
-        ax.tick_params(labelsize=6)
+        ax.tick_params(labelsize=6, labelbottom=True)
+    for ax in axes.flat[len(models):]:
+        ax.set_visible(False)
     fig.suptitle(title, fontsize=10, fontweight="bold")
     return fig
+
+
+PIT_COLUMNS = 4
+
+
+def panel_title(name: str, width: int = 20) -> str:
+    """A title wrapped to lines of at most ``width`` characters; a bare model name's underscores read as spaces."""
+    import textwrap
+
+    text = name.replace("_", " ") if " " not in name else name
+    return "\n".join(textwrap.wrap(text, width)) or name
 
 
 
