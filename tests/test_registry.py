@@ -30,7 +30,7 @@ def test_every_entry_is_a_model_object_of_its_family(entry):
 def test_names_follow_the_registry_and_calibrated_forms_follow_the_models():
     d = registry.names(registry.DISPLACEMENT)
     assert d[:3] == ("logistic", "gompertz", "richards") and len(set(d)) == len(d)
-    assert registry.forecast_names(registry.DISPLACEMENT) == (*d, *(m + "_calibrated" for m in d))
+    assert registry.forecast_names(registry.DISPLACEMENT) == (*d, *(m + "_calibrated" for m in d), "ensemble")
     assert registry.forecast_names(registry.TERRITORY) == registry.names(registry.TERRITORY)
     assert registry.calibrated_base("drift_calibrated", registry.DISPLACEMENT) == "drift"
     assert registry.calibrated_base("drift", registry.DISPLACEMENT) is None
@@ -92,7 +92,7 @@ def test_a_toy_model_is_one_module_and_one_registry_line(dataset, published_data
     out = tmp_path / "backtest"
     assert cli.main(["backtest", "displacement", "--paths", "200", "--dataset", str(published_dataset), "--out", str(out)]) == 0
     summary = pd.read_csv(out / "displacement_summary.csv")
-    assert set(summary["model"]) == {"persistence", "persistence_calibrated", "toy_flat", "toy_flat_calibrated"}
+    assert set(summary["model"]) == {"persistence", "persistence_calibrated", "toy_flat", "toy_flat_calibrated", "ensemble"}
     assert (summary.loc[summary["model"] == "toy_flat", "cases"] > 0).all()
 
     # The notebooks' parameter check reads the registry too.

@@ -23,7 +23,7 @@ from ..base import (
 )
 from . import calibration
 from .api import FAMILY, _fit, check_as_of, known_floor, simulate
-from .growth import CURVES, PIECEWISE
+from .growth import GrowthCurve
 from .honest import at_ceiling
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
@@ -117,6 +117,12 @@ def _run_model(model: str, plan: list[_Origin], n_paths: int, seed: int, calibra
     return run
 
 
+def _cost_rank(model: str) -> tuple[bool, bool, bool]:
+    """Slowest first: piecewise growth curves, the other growth curves, the local trend, the rest."""
+    obj = registry.get(model, family=FAMILY)
+    return (not model.startswith("piecewise_"), not isinstance(obj, GrowthCurve), model != "local_trend")
+
+
 _PLAN: tuple = ()  # the arguments a forked worker reads (inherited, not pickled)
 
 
@@ -146,7 +152,7 @@ def _run_all(models: tuple[str, ...], args: tuple, workers: int) -> dict[str, _M
     _PLAN = args
     try:
         # The slowest fits first, so the two workers finish together.
-        order = sorted(models, key=lambda m: (m not in PIECEWISE, m not in CURVES, m != "local_trend"))
+        order = sorted(models, key=_cost_rank)
         with ProcessPoolExecutor(max_workers=min(workers, len(models)), mp_context=mp.get_context("fork")) as pool:
             runs = dict(zip(order, pool.map(_run_forked, order), strict=True))
     finally:
