@@ -149,6 +149,7 @@ DISPLACEMENT_MODELS: tuple[str, ...] = (
     "persistence",
     "drift",
     "loglinear",
+    "frontline",
 )
 # Each displacement model also comes recalibrated on its own earlier backtest (analysis/models/displacement/calibration.py).
 CALIBRATED_SUFFIX = "_calibrated"

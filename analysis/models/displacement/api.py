@@ -17,13 +17,15 @@ from ..base import (
 )
 from .baselines import BASELINES, _fit_local_trend, _simulate_baseline, _simulate_local_trend
 from .calibration import SUFFIX
+from .frontline import MODEL as FRONTLINE
+from .frontline import fit_frontline, simulate_frontline
 from .growth import CURVES, PIECEWISE, GrowthModel, _fit_curve, _frozen_regimes, posterior_draws
 from .measurement import VARIABLE, GrowthPriors, Measurements, NotEnoughData, measurements
 
 TARGET = "people_displaced_since_baseline"  # the forecast table's target column
 MODELS: tuple[str, ...] = vocab.DISPLACEMENT_MODELS
 CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated on their own earlier backtest
-assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES}
+assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES, FRONTLINE}
 # The model the backtest favours (select_model: best mean CRPS skill against persistence among the
 # models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
 DEFAULT_MODEL = "persistence_calibrated"
@@ -82,6 +84,9 @@ def _fit(view: Dataset, cut: pd.Timestamp, m: Measurements, model: str, priors: 
     # Every model's paths are capped at the population at risk, so its claims count too.
     if model in CURVES or model in PIECEWISE:
         return Fit(model, cut, m, _fit_curve(m, view, model, priors), (*m.table["claim_id"], *m.population_claim_ids))
+    if model == FRONTLINE:  # driven by the front line as known at the cut (frontline.py)
+        ff = fit_frontline(view, cut, m)
+        return Fit(model, cut, m, ff, ff.claim_ids)
     series = m.stock_series
     ids = (*(i for day in series["claim_ids"] for i in day.split()), *m.population_claim_ids)
     if model == "local_trend":
@@ -141,6 +146,8 @@ def _simulate(f: Fit, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
         c = gm.cumulative(draws, days)
         sigma_un = np.exp(draws[:, 3])
         return np.maximum(c, 0) * np.exp(sigma_un * rng.standard_normal(n_paths))[:, None]
+    if f.model == FRONTLINE:
+        return simulate_frontline(f.detail, f.as_of, cut_day, days, n_paths, seed)
     if f.model == "local_trend":
         return _simulate_local_trend(f.detail, days, n_paths, rng)
     return _simulate_baseline(f.model, f.detail, days, n_paths, rng)

@@ -1,0 +1,337 @@
+r"""The front-line displacement model: daily displacement driven by the front line, fitted through the reports.
+
+People flee because the front line moves toward where they live. This model reads
+the front line as known on the cut-off day (places changing hands, places attacked,
+the aggregate claims of places taken) as a daily series of *exposed people*, lets a
+share of them flee with a lag, and fits that share, the lag and a background flow
+through the same measurement model as the growth curves
+(:class:`~analysis.models.displacement.growth.GrowthModel`'s likelihood: stocks since a
+baseline, flows over intervals, unknown baselines, qualifiers, partial areas, source
+noise). Forecasts run the front line forward with the territory model (places taken
+in the world, :func:`analysis.models.territory.estimated.world_paths`) and displacement
+from it, path by path, with parameter uncertainty.
+
+Front-line activity (people exposed per day)
+--------------------------------------------
+On grid day ``t`` (day 0 is the day before the displacement baseline):
+
+.. math::
+
+    A(t) = \sum_{g \in G} e_g\,\pi_g(t)
+         + e_0 \,\bigl(W(t) - N(t)\bigr)
+         + \sum_{o \in O} e_o\,\pi_o(t)
+         + \sum_{x \in X} e_x\,\pi_x(t)
+
+* ``G``: the named changes of hands to the government (:func:`analysis.data.changes.changes_of_hands`),
+  ``O``: those to the opposition (fighting displaces whoever advances), ``X``: the
+  reports of a place attacked, entered, encircled, besieged, contested or repelled,
+  weighted ``w_a`` = :data:`ATTACK_WEIGHT`; ``pi(t)`` spreads each over its date
+  interval evenly (as :func:`~analysis.data.changes.daily_series` does).
+* ``e``: the people exposed when a place is fought over: its sub-district's population
+  (``places.subdistrict_population``, OpenSyria 2004) when the place is a sub-district's
+  seat; the prior :data:`EXPOSED_PRIOR` for any other inhabited place (settlement,
+  district, area) and for every place taken but not named; 0 for military bases, hills,
+  road sections and facilities.
+* ``N(t)``: named government captures that day; ``W(t) >= N(t)``: places taken in the
+  world. ``W = N / c`` with ``c`` the completeness share
+  (:func:`analysis.models.territory.coverage.completeness_model`, from the claims public
+  by the cut-off; :data:`SHARE_PRIOR` while fewer than two aggregate claims are known);
+  then each aggregate government claim ("33 towns and villages in 60 hours") lifts
+  ``W`` evenly over its interval to at least its stated value.
+
+Milestones (the weather pause, the ceasefire, the renewed offensive, the intervention)
+do not enter as separate curve pieces: they enter through the front line, since a
+pause is a span without captures, and in the forecast through the territory model's
+phase rates (its phases come from the milestones public by the cut-off).
+
+Displacement
+------------
+Daily regional displacement and its cumulative figure:
+
+.. math::
+
+    S(t) = r\,S(t-1) + (1-r)\,A(t), \qquad r = \tau / (1 + \tau), \qquad
+    D(t) = b + \beta\,S(t), \qquad C(T) = \sum_{t=1}^{T} D(t),
+
+that is, ``D = b + beta (k * A)`` with the geometric lag kernel
+``k(l) = (1 - r) r^l`` (``l >= 0`` days; mean lag ``tau`` days). ``beta`` is the
+share of exposed people who are displaced and counted, ``b`` the background flow
+per day (the air campaign away from the ground front). Reports are measurements of
+``C`` exactly as for the growth curves (:mod:`.measurement`): ``log y = log(C(T_2) -
+C(T_1 - 1)) + e``, ``e ~ N(0, sigma_s)`` by source class, with the qualifier's
+censoring and the unknown-baseline window averaged.
+
+Priors (penalties on the unconstrained scale; :class:`FrontlinePriors`)
+-----------------------------------------------------------------------
+``log beta ~ N(log 0.5, 1)``: half the exposed flee (90% prior range 10% to 2.6
+times the exposure, which allows for the 2004 census undercounting today's
+population, swollen by earlier displacement); ``log b ~ N(log 2000, 1.5)`` people
+per day; ``log tau ~ N(log 3, 0.7)`` days; ``log sigma ~ N(log 0.15, 0.7)`` for each
+source class, as for the growth curves. With a single report the priors carry the
+fit and the interval says how little is known: the model answers from the first
+regional report on.
+
+Forecast
+--------
+Parameters are drawn by sampling-importance-resampling from the Laplace
+approximation (:func:`.growth.posterior_draws`). Each path draws the territory
+model's daily places taken in the world after the cut-off (``phase_glm`` with its
+completeness share; the phase in force continues; ``mean_rate`` while the GLM cannot
+be fitted, in the first days of the offensive) and exposes
+``e_f`` people per place, the mean exposure per place taken in the past,
+``(sum A) / (sum W)``, shrunk toward :data:`EXPOSED_PRIOR` with :data:`PRIOR_PLACES`
+pseudo-places. The filter runs on through the forecast days; the reported figure
+carries the UN source class's report noise, and :func:`.api.simulate` caps paths at
+the population at risk and floors them at the figures already reported.
+
+References
+----------
+* Kuleshov, Fenner and Ermon (2018) for the recalibrated twin ``frontline_calibrated``
+  (:mod:`.calibration`).
+* Almon (1965) and Koyck (1954) for distributed (geometric) lag models.
+* OCHA's northwest Syria situation reports count displacement since 1 December 2019,
+  the target quantity.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...core.errors import ParameterError
+from ...data.changes import CONFIRMING, DECISIVE, changes_of_hands
+from ...data.dataset import Dataset
+from ..base import rng_for
+from .growth import GrowthModel, posterior_draws
+from .measurement import GrowthPriors, Measurements
+
+MODEL = "frontline"
+# People exposed when an inhabited place that no sub-district names is fought over: a village
+# of the 2004 census in Idlib's countryside holds a few thousand people (Idlib governorate's
+# sub-districts average about 50,000 people over some 20 villages each).
+EXPOSED_PRIOR = 3000.0
+ATTACK_WEIGHT = 0.5  # a report of a place attacked weighs half a change of hands in sharing out its people
+SHARE_PRIOR = 0.3  # share of places taken that the documents name, until two aggregate claims are known
+SHARE_PRIOR_HIGH90 = 0.6  # its upper 90% bound (logit-normal, as territory.share_draws reads it)
+PRIOR_PLACES = 10.0  # pseudo-places shrinking the future exposure per place toward EXPOSED_PRIOR
+TERRITORY_FALLBACK = "mean_rate"  # the territory model while the phase GLM cannot be fitted (first days of the offensive)
+_UNINHABITED = ("military_base", "hill", "road_section", "facility")
+_ACTIVITY_EVENTS = ("entered", "encircled", "besieged", "contested", *CONFIRMING)
+
+
+@dataclass(frozen=True)
+class FrontlinePriors:
+    """Weak priors of the front-line model, (centre, sd) on the log scale; see the module docstring."""
+
+    beta: tuple[float, float] = (math.log(0.5), 1.0)
+    background: tuple[float, float] = (math.log(2000.0), 1.5)
+    lag: tuple[float, float] = (math.log(3.0), 0.7)
+    sigma: tuple[float, float] = (math.log(0.15), 0.7)
+    decay: tuple[float, float] = (math.log(30.0), 0.7)
+
+
+# -- the coupling ---------------------------------------------------------------------
+def coupled_flow(activity: np.ndarray, beta, background, lag, decay=np.inf) -> np.ndarray:
+    """Daily displacement ``D(t) = b exp(-t / T) + beta (k * A)(t)`` for activity ``A[..., day]``.
+
+    ``activity`` is (days,) or (rows, days); ``beta``, ``background`` (b), ``lag`` (mean lag
+    in days, tau) and ``decay`` (T, days; infinite for a constant background) are scalars or
+    (rows,). The geometric kernel runs as the recursion ``S(t) = r S(t-1) + (1 - r) A(t)``,
+    ``r = tau / (1 + tau)``, from ``S = 0`` before day 0.
+
+    Examples
+    --------
+    >>> coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0).round(2).tolist()
+    [[10.0, 260.0, 135.0, 72.5]]
+    """
+    beta, background, lag, decay = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (beta, background, lag, decay))
+    a = np.atleast_2d(np.asarray(activity, dtype=float))
+    r = lag / (1.0 + lag)
+    s = np.zeros(np.broadcast_shapes(beta.shape, (a.shape[0],)))
+    fade = np.exp(-1.0 / decay)
+    bg = background * np.ones_like(s)
+    out = np.empty((len(s), a.shape[1]))
+    for t in range(a.shape[1]):
+        s = r * s + (1.0 - r) * a[:, t]
+        out[:, t] = bg + beta * s
+        bg = bg * fade
+    return out
+
+
+def exposure(places: pd.DataFrame, place_ids: pd.Series) -> np.ndarray:
+    """People exposed when each place is fought over (module docstring): sub-district population, prior, or 0."""
+    p = places.set_index("place_id")
+    pop = p["subdistrict_population"].reindex(place_ids).to_numpy(dtype=float)
+    feature = p["feature"].reindex(place_ids).to_numpy(dtype=object)
+    prior = np.where(np.isin(feature, _UNINHABITED), 0.0, EXPOSED_PRIOR)
+    return np.where(np.isfinite(pop), pop, prior)
+
+
+def _spread(day_lo: np.ndarray, day_hi: np.ndarray, weight: np.ndarray, n_days: int) -> np.ndarray:
+    """Sum of ``weight`` spread evenly over each inclusive day interval, clipped to grid days 1..n_days-1."""
+    out = np.zeros(n_days)
+    for lo, hi, w in zip(day_lo, day_hi, weight, strict=True):
+        width = hi - lo + 1
+        a, b = max(lo, 1), min(hi, n_days - 1)
+        if b >= a and w:
+            out[a:b + 1] += w / width
+    return out
+
+
+def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: float) -> dict[str, np.ndarray]:
+    """Front-line series on grid days 0..n_days-1 from ``dataset`` (an as-of view): see the module docstring.
+
+    Returns ``named`` (N: named government captures), ``world`` (W: places taken by the
+    government in the world) and ``activity`` (A: people exposed), each per day.
+    """
+    def day(s: pd.Series) -> np.ndarray:
+        return (pd.to_datetime(s) - origin).dt.days.to_numpy(dtype=int)
+
+    ch = changes_of_hands(dataset.control_events).changes
+    named = np.zeros(n_days)
+    if len(ch):
+        gov = ch[ch["to_side"] == "government"]
+        named = _spread(day(gov["date_start"]), day(gov["date_end"]), np.ones(len(gov)), n_days)
+    world = named / share
+    obs = dataset.observations
+    claims = obs[(obs["variable"] == "places_captured") & (obs["side"] == "government")].sort_values("claim_id")
+    for r in claims.itertuples():
+        start = r.baseline_date if r.kind == "stock" else r.date_start
+        if pd.isna(start):
+            continue  # a stock with no baseline has no interval
+        a, b = max(int((start - origin).days), 1), min(int((r.date_end - origin).days), n_days - 1)
+        if b < a:
+            continue
+        deficit = float(r.value) - world[a:b + 1].sum()
+        if deficit > 0:
+            world[a:b + 1] += deficit / (b - a + 1)
+    # Each named place exposes its people once, shared over its changes of hands and attacks by weight.
+    ce = dataset.control_events
+    att = ce[ce["event_type"].isin(_ACTIVITY_EVENTS)]
+    ev = pd.concat([
+        pd.DataFrame({"place_id": ch.get("place_id", pd.Series(dtype=object)), "date_start": ch.get("date_start"), "date_end": ch.get("date_end"), "weight": 1.0}),
+        pd.DataFrame({"place_id": att["place_id"], "date_start": att["date_start"], "date_end": att["date_end"], "weight": ATTACK_WEIGHT}),
+    ], ignore_index=True)
+    ev = ev[day(ev["date_end"]) >= 1] if len(ev) else ev
+    activity = EXPOSED_PRIOR * (world - named)
+    if len(ev):
+        frac = ev["weight"] / ev.groupby("place_id")["weight"].transform("sum")
+        activity = activity + _spread(day(ev["date_start"]), day(ev["date_end"]), exposure(dataset.places, ev["place_id"]) * frac.to_numpy(), n_days)
+    return {"named": named, "world": world, "activity": activity}
+
+
+# -- the likelihood -------------------------------------------------------------------
+class FrontlineModel(GrowthModel):
+    """Penalised likelihood of the reports under the front-line coupling (the growth curves' measurement model).
+
+    Parameters (unconstrained): ``log_beta, log_background, log_lag, log_sigma_un, log_sigma_other, log_decay``
+    (the report noise at positions 3 and 4, where the growth curves' likelihood reads it).
+    """
+
+    def __init__(self, m: Measurements, activity: np.ndarray, priors: FrontlinePriors, window: tuple[int, int]):
+        self.activity = np.asarray(activity, dtype=float)
+        self.fl_priors = priors
+        super().__init__(m, "logistic", None, 1, GrowthPriors(), window)
+        self.data.xnames = ["log_beta", "log_background", "log_lag", "log_sigma_un", "log_sigma_other", "log_decay"]
+
+    def prior_sd(self) -> np.ndarray:
+        pr = self.fl_priors
+        return np.array([pr.beta[1], pr.background[1], pr.lag[1], pr.sigma[1], pr.sigma[1], pr.decay[1]])
+
+    def start_params(self) -> np.ndarray:
+        pr = self.fl_priors
+        return np.array([pr.beta[0], pr.background[0], pr.lag[0], pr.sigma[0], pr.sigma[0], pr.decay[0]])
+
+    def cumulative(self, p: np.ndarray, days: np.ndarray | int) -> np.ndarray:
+        days = np.arange(days) if np.isscalar(days) else np.asarray(days, dtype=int)
+        return cumulative_paths(self.activity, np.atleast_2d(p))[:, days]
+
+
+def cumulative_paths(activity: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``C`` on grid days 0..n-1 (C = 0 on day 0) per parameter row ``p`` (:class:`FrontlineModel`'s order)."""
+    a = np.atleast_2d(activity)
+    d = coupled_flow(a, np.exp(p[:, 0]), np.exp(p[:, 1]), np.exp(p[:, 2]), np.exp(p[:, 5]))
+    d[:, 0] = 0.0
+    return np.cumsum(d, axis=1)
+
+
+@dataclass(frozen=True)
+class FrontlineFit:
+    """What :func:`fit_frontline` hands to the simulation: the fitted likelihood and the front line as of the cut."""
+
+    res: object  # statsmodels results of FrontlineModel
+    front: dict  # front_activity series up to the cut-off day
+    completeness: dict  # share and high90 (from the claims, or the prior)
+    territory: object  # the territory model's fit as of the cut-off
+    past_named: int  # named government captures since the territory baseline, to the cut-off
+    exposed_per_place: float  # e_f
+    claim_ids: tuple[str, ...]
+
+
+def _completeness(view: Dataset) -> dict:
+    from ..territory.coverage import completeness_model
+
+    try:
+        return completeness_model(view)
+    except ParameterError:
+        return {"share": SHARE_PRIOR, "high90": SHARE_PRIOR_HIGH90, "claim_ids": ()}
+
+
+def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: FrontlinePriors = FrontlinePriors(), seed: int = 0) -> FrontlineFit:
+    """Fit the front-line model to the reports and front line in ``view`` (an as-of view at ``cut``)."""
+    from ...data.changes import baseline_changes
+    from ..territory import glm
+    from ..territory.estimated import past_government_named
+
+    case = view.case
+    cut_day = m.day(cut)
+    comp = _completeness(view)
+    front = front_activity(view, m.origin, cut_day + 1, float(comp["share"]))
+    window = (m.day(case.unstated_baseline_window[0]) - 1, m.day(case.unstated_baseline_window[1]) - 1)
+    n_days = int(max(m.table["end"].max(), window[1], cut_day) + 1)
+    act = np.zeros(n_days)
+    act[: cut_day + 1] = front["activity"][: n_days]
+    model = FrontlineModel(m, act, priors, window)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence is judged by the draws' importance weights, not warned about
+        res = model.fit(start_params=model.start_params(), method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
+    ch = baseline_changes(view)
+    try:
+        tf = glm._fit(view, cut, ch, glm.DEFAULT_MODEL, seed)
+    except (ValueError, np.linalg.LinAlgError):  # too few changes for the phase GLM (a side with none at all)
+        tf = glm._fit(view, cut, ch, TERRITORY_FALLBACK, seed)
+    past = past_government_named(ch, tf.start, cut)
+    e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
+    ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *tf.claim_ids, *comp["claim_ids"])))
+    return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, past, float(e_f), ids)
+
+
+def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
+    """Paths of the reported cumulative figure on grid ``days``: the front line and displacement jointly (uncapped).
+
+    Each path has its own parameter draw, its own completeness share and its own
+    simulated front line after the cut-off (the territory model's named captures per
+    day plus the unnamed ones, Poisson-thinned as in
+    :func:`analysis.models.territory.estimated.world_paths`).
+    """
+    from ..territory.estimated import share_draws
+    from ..territory.glm import simulate_counts
+
+    days = np.asarray(days, dtype=int)
+    rng = rng_for(seed, MODEL, as_of)
+    draws, _ = posterior_draws(f.res, n_paths, rng)
+    last = int(max(days.max(), cut_day))
+    act = np.zeros((n_paths, last + 1))
+    act[:, : cut_day + 1] = f.front["activity"][None, : cut_day + 1]
+    horizon = last - cut_day
+    if horizon > 0:
+        sim = simulate_counts(f.territory, horizon, n_paths, seed, rates=True)
+        c = share_draws(f.completeness, n_paths, rng)
+        hidden = rng.poisson(sim["government_rate"] * ((1 - c) / c)[:, None])
+        act[:, cut_day + 1:] = f.exposed_per_place * (sim["government"] + hidden)
+    c = cumulative_paths(act, draws)[:, days]
+    return np.maximum(c, 0.0) * np.exp(np.exp(draws[:, 3]) * rng.standard_normal(n_paths))[:, None]
