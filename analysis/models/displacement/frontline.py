@@ -103,7 +103,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
-from ...data.changes import CONFIRMING, DECISIVE, changes_of_hands
+from ...data.changes import CONFIRMING, changes_of_hands
 from ...data.dataset import Dataset
 from ..base import rng_for
 from .growth import GrowthModel, posterior_draws
