@@ -219,7 +219,8 @@ def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: f
     ev = ev[day(ev["date_end"]) >= 1] if len(ev) else ev
     activity = EXPOSED_PRIOR * (world - named)
     if len(ev):
-        frac = ev["weight"] / ev.groupby("place_id")["weight"].transform("sum")
+        total = ev.groupby("place_id")["weight"].transform("sum")
+        frac = (ev["weight"] / total.where(total > 0)).fillna(0.0)
         activity = activity + _spread(day(ev["date_start"]), day(ev["date_end"]), exposure(dataset.places, ev["place_id"]) * frac.to_numpy(), n_days)
     return {"named": named, "world": world, "activity": activity}
 
@@ -270,6 +271,17 @@ class FrontlineFit:
     past_named: int  # named government captures since the territory baseline, to the cut-off
     exposed_per_place: float  # e_f
     claim_ids: tuple[str, ...]
+    anchor: tuple[int, float, bool] | None = None  # (grid day, value, is a lower bound) of the latest regional figure of C
+
+
+def latest_figure(m: Measurements) -> tuple[int, float, bool] | None:
+    """The latest regional figure of ``C`` known (:attr:`Measurements.stock_series`): day, value, and whether it is only a lower bound."""
+    s = m.stock_series
+    if s.empty:
+        return None
+    last = s.iloc[-1]
+    q = m.table.set_index("claim_id").loc[last["claim_ids"].split(), "qualifier_class"]
+    return int(last["end"]), float(last["value"]), bool((q == "lower").all())
 
 
 def _completeness(view: Dataset) -> dict:
@@ -307,7 +319,7 @@ def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: Fro
     past = past_government_named(ch, tf.start, cut)
     e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
     ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *tf.claim_ids, *comp["claim_ids"])))
-    return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, past, float(e_f), ids)
+    return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, past, float(e_f), ids, latest_figure(m))
 
 
 def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
@@ -333,5 +345,13 @@ def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days:
         c = share_draws(f.completeness, n_paths, rng)
         hidden = rng.poisson(sim["government_rate"] * ((1 - c) / c)[:, None])
         act[:, cut_day + 1:] = f.exposed_per_place * (sim["government"] + hidden)
-    c = cumulative_paths(act, draws)[:, days]
-    return np.maximum(c, 0.0) * np.exp(np.exp(draws[:, 3]) * rng.standard_normal(n_paths))[:, None]
+    c = cumulative_paths(act, draws)
+    noise = np.exp(np.exp(draws[:, 3]) * rng.standard_normal(n_paths))
+    if f.anchor is None:  # no regional figure yet: the model's own level, with the report noise
+        return np.maximum(c[:, days], 0.0) * noise[:, None]
+    # From the latest regional figure on, the model moves the figure by its increments; the figure (a lower
+    # bound at its value, as in Measurements.stock_series) is the level, with the report noise.
+    day, value, _ = f.anchor
+    level = value * noise
+    moved = level[:, None] + c[:, days] - c[:, [day]]
+    return np.where(days[None, :] > day, moved, np.maximum(c[:, days], 0.0) * noise[:, None])
