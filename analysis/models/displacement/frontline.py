@@ -80,9 +80,19 @@ completeness share; the phase in force continues; ``mean_rate`` while the GLM ca
 be fitted, in the first days of the offensive) and exposes
 ``e_f`` people per place, the mean exposure per place taken in the past,
 ``(sum A) / (sum W)``, shrunk toward :data:`EXPOSED_PRIOR` with :data:`PRIOR_PLACES`
-pseudo-places. The filter runs on through the forecast days; the reported figure
-carries the UN source class's report noise, and :func:`.api.simulate` caps paths at
-the population at risk and floors them at the figures already reported.
+pseudo-places. The filter runs on through the forecast days.
+
+The level is the latest regional figure of ``C`` known by the cut-off
+(:attr:`~.measurement.Measurements.stock_series`, a lower bound at its value) times
+one report's noise ``exp(s z)``, ``s`` = :data:`LEVEL_SIGMA` (the prior centre of the
+report noise: the fitted ``sigma_un`` also absorbs the coupling's misfit of the level,
+which the anchor removes); from its day ``T_L`` on, each path adds the model's own
+increments, ``C_path(t) = y_L e^{s z} + C(t) - C(T_L)``,
+so the nowcast between reports moves with the front line known since ``T_L`` and the
+simulated one after the cut-off, while the level is what was last reported. Before any
+regional figure exists the path is the model's ``C(t)`` with the report noise.
+:func:`.api.simulate` then caps paths at the population at risk and floors them at the
+figures already reported.
 
 References
 ----------
@@ -117,6 +127,9 @@ EXPOSED_PRIOR = 3000.0
 ATTACK_WEIGHT = 0.5  # a report of a place attacked weighs half a change of hands in sharing out its people
 SHARE_PRIOR = 0.3  # share of places taken that the documents name, until two aggregate claims are known
 SHARE_PRIOR_HIGH90 = 0.6  # its upper 90% bound (logit-normal, as territory.share_draws reads it)
+# Log noise of the level (one regional figure): the prior centre of the report noise. The fitted sigma_un
+# also absorbs how badly the coupling fits the level, which anchoring on the figure removes.
+LEVEL_SIGMA = 0.15
 PRIOR_PLACES = 10.0  # pseudo-places shrinking the future exposure per place toward EXPOSED_PRIOR
 TERRITORY_FALLBACK = "mean_rate"  # the territory model while the phase GLM cannot be fitted (first days of the offensive)
 _UNINHABITED = ("military_base", "hill", "road_section", "facility")
@@ -350,8 +363,8 @@ def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days:
     if f.anchor is None:  # no regional figure yet: the model's own level, with the report noise
         return np.maximum(c[:, days], 0.0) * noise[:, None]
     # From the latest regional figure on, the model moves the figure by its increments; the figure (a lower
-    # bound at its value, as in Measurements.stock_series) is the level, with the report noise.
+    # bound at its value, as in Measurements.stock_series) is the level, with one report's noise.
     day, value, _ = f.anchor
-    level = value * noise
+    level = value * np.exp(LEVEL_SIGMA * rng.standard_normal(n_paths))
     moved = level[:, None] + c[:, days] - c[:, [day]]
     return np.where(days[None, :] > day, moved, np.maximum(c[:, days], 0.0) * noise[:, None])
