@@ -158,7 +158,7 @@ class DisplacementParams(ForecastParams):
     models: ClassVar[str] = "DISPLACEMENT_FORECASTS"
     as_of: str = "2020-01-08"
     horizon_days: int = 60
-    model: str = "persistence_calibrated"
+    model: str = "frontline"
     n_paths: int = 10_000
     target_date: str = "2020-03-01"
 

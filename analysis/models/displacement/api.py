@@ -28,7 +28,7 @@ CALIBRATED: tuple[str, ...] = tuple(m + SUFFIX for m in MODELS)  # recalibrated 
 assert set(MODELS) == {*CURVES, *PIECEWISE, "local_trend", *BASELINES, FRONTLINE}
 # The model the backtest favours (select_model: best mean CRPS skill against persistence among the
 # models whose 80% intervals held 70-90% of the later reports); a test re-derives it.
-DEFAULT_MODEL = "persistence_calibrated"
+DEFAULT_MODEL = "frontline"
 DECIMALS = 0  # people: whole numbers in printed forecasts
 
 
