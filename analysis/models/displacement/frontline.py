@@ -195,16 +195,17 @@ def _spread(day_lo: np.ndarray, day_hi: np.ndarray, weight: np.ndarray, n_days: 
     return out
 
 
-def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: float) -> dict[str, np.ndarray]:
+def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: float, changes: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
     """Front-line series on grid days 0..n_days-1 from ``dataset`` (an as-of view): see the module docstring.
 
     Returns ``named`` (N: named government captures), ``world`` (W: places taken by the
     government in the world) and ``activity`` (A: people exposed), each per day.
+    ``changes``: the changes of hands of ``dataset``'s control events, if already computed.
     """
     def day(s: pd.Series) -> np.ndarray:
         return (pd.to_datetime(s) - origin).dt.days.to_numpy(dtype=int)
 
-    ch = changes_of_hands(dataset.control_events).changes
+    ch = changes_of_hands(dataset.control_events).changes if changes is None else changes
     named = np.zeros(n_days)
     if len(ch):
         gov = ch[ch["to_side"] == "government"]
@@ -281,7 +282,6 @@ class FrontlineFit:
     front: dict  # front_activity series up to the cut-off day
     completeness: dict  # share and high90 (from the claims, or the prior)
     territory: object  # the territory model's fit as of the cut-off
-    past_named: int  # named government captures since the territory baseline, to the cut-off
     exposed_per_place: float  # e_f
     claim_ids: tuple[str, ...]
     anchor: tuple[int, float, bool] | None = None  # (grid day, value, is a lower bound) of the latest regional figure of C
@@ -306,16 +306,39 @@ def _completeness(view: Dataset) -> dict:
         return {"share": SHARE_PRIOR, "high90": SHARE_PRIOR_HIGH90, "claim_ids": ()}
 
 
+def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, seed: int = 0):
+    """The territory model's ``phase_glm`` for the government's captures only (the side whose advance this model follows).
+
+    The same imputations, phases and Rubin's-rules fit as :func:`analysis.models.territory.glm.fit`
+    (the opposition side, which the forecast does not use, is left at rate 0); while the GLM
+    cannot be fitted (the first days of the offensive), the mean daily rate (``mean_rate``).
+    """
+    from ...data.phases import phase_schedule
+    from ..territory import glm
+
+    case = view.case
+    start = pd.Timestamp(case.territory_baseline_date)
+    n_days = (cut - start).days + 1
+    phases, _ = phase_schedule(view.milestones, case.territory_phases, case.territory_initial_phase, start, n_days + 400)
+    rng = rng_for(seed, glm.DEFAULT_MODEL, cut)
+    draws = glm.imputed_counts(changes, start, n_days, rng, glm.N_IMPUTATIONS) if len(changes) else np.zeros((glm.N_IMPUTATIONS, 2, n_days))
+    y = draws[:, 0, :]  # SIDES[0] is the government
+    try:
+        gov = glm._glm_rubin(y, phases[:n_days], momentum=False)
+        model = glm.DEFAULT_MODEL
+    except (ValueError, np.linalg.LinAlgError):  # no capture at all yet: the GLM has no finite fit
+        gov, model = float(y.mean()), TERRITORY_FALLBACK
+    ids = tuple(dict.fromkeys(i for c in changes.get("claim_ids", []) for i in c.split()))
+    return glm.TerritoryFit(model, cut, start, 0.0, {"government": gov, "opposition": 0.0}, phases, ids)
+
+
 def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: FrontlinePriors = FrontlinePriors(), seed: int = 0) -> FrontlineFit:
     """Fit the front-line model to the reports and front line in ``view`` (an as-of view at ``cut``)."""
-    from ...data.changes import baseline_changes
-    from ..territory import glm
-    from ..territory.estimated import past_government_named
-
     case = view.case
     cut_day = m.day(cut)
     comp = _completeness(view)
-    front = front_activity(view, m.origin, cut_day + 1, float(comp["share"]))
+    ch = changes_of_hands(view.control_events).changes
+    front = front_activity(view, m.origin, cut_day + 1, float(comp["share"]), ch)
     window = (m.day(case.unstated_baseline_window[0]) - 1, m.day(case.unstated_baseline_window[1]) - 1)
     n_days = int(max(m.table["end"].max(), window[1], cut_day) + 1)
     act = np.zeros(n_days)
@@ -324,15 +347,10 @@ def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: Fro
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence is judged by the draws' importance weights, not warned about
         res = model.fit(start_params=model.start_params(), method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
-    ch = baseline_changes(view)
-    try:
-        tf = glm._fit(view, cut, ch, glm.DEFAULT_MODEL, seed)
-    except (ValueError, np.linalg.LinAlgError):  # too few changes for the phase GLM (a side with none at all)
-        tf = glm._fit(view, cut, ch, TERRITORY_FALLBACK, seed)
-    past = past_government_named(ch, tf.start, cut)
+    tf = government_front(view, cut, ch[ch["date_end"] >= pd.Timestamp(case.territory_baseline_date)] if len(ch) else ch, seed)
     e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
     ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *tf.claim_ids, *comp["claim_ids"])))
-    return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, past, float(e_f), ids, latest_figure(m))
+    return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, float(e_f), ids, latest_figure(m))
 
 
 def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
