@@ -80,7 +80,8 @@ completeness share; the phase in force continues; ``mean_rate`` while the GLM ca
 be fitted, in the first days of the offensive) and exposes
 ``e_f`` people per place, the mean exposure per place taken in the past,
 ``(sum A) / (sum W)``, shrunk toward :data:`EXPOSED_PRIOR` with :data:`PRIOR_PLACES`
-pseudo-places. The filter runs on through the forecast days.
+pseudo-places; no day takes more than the territory model's guard
+(:data:`analysis.models.territory.glm.MAX_DAILY_RATE`, 100 places) in the world. The filter runs on through the forecast days.
 
 The level is the latest regional figure of ``C`` known by the cut-off
 (:attr:`~.measurement.Measurements.stock_series`, a lower bound at its value) times
@@ -361,6 +362,7 @@ def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days:
     day plus the unnamed ones, Poisson-thinned as in
     :func:`analysis.models.territory.estimated.world_paths`).
     """
+    from ..territory import glm
     from ..territory.estimated import share_draws
     from ..territory.glm import simulate_counts
 
@@ -375,7 +377,8 @@ def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days:
         sim = simulate_counts(f.territory, horizon, n_paths, seed, rates=True)
         c = share_draws(f.completeness, n_paths, rng)
         hidden = rng.poisson(sim["government_rate"] * ((1 - c) / c)[:, None])
-        act[:, cut_day + 1:] = f.exposed_per_place * (sim["government"] + hidden)
+        # The territory model's guard on a day's captures (glm.MAX_DAILY_RATE) holds for the places taken in the world too.
+        act[:, cut_day + 1:] = f.exposed_per_place * np.minimum(sim["government"] + hidden, glm.MAX_DAILY_RATE)
     c = cumulative_paths(act, draws)
     noise = np.exp(np.exp(draws[:, 3]) * rng.standard_normal(n_paths))
     if f.anchor is None:  # no regional figure yet: the model's own level, with the report noise
