@@ -40,6 +40,12 @@ Models
 ``local_trend``
     statsmodels ``UnobservedComponents`` local linear trend on ``log C`` over a
     daily grid, the days without a report missing (the Kalman filter bridges them).
+``frontline``
+    Daily displacement driven by the front line known at the cut-off: people exposed
+    by the places taken and attacked (sub-district population, or a documented prior;
+    unnamed places through the completeness model), a share of whom flee with a
+    geometric lag, plus a fading background; fitted through the same measurement
+    model, forecast jointly with the territory model's front line (:mod:`.frontline`).
 ``persistence``, ``drift``, ``loglinear``
     Baselines: the last reported value, the straight line from first to last
     report (both random walks with the reports' own volatility), and an OLS fit
@@ -50,7 +56,7 @@ Forecasts are Monte Carlo sample paths drawing parameter and report noise; see
 
 
 Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth curves),
-:mod:`.baselines` (baselines and the local trend), :mod:`.api` (fit, simulate, forecast),
+:mod:`.baselines` (baselines and the local trend), :mod:`.frontline` (the front-line model), :mod:`.api` (fit, simulate, forecast),
 :mod:`.evaluate` (backtests and the report's comparisons). Their public names are re-exported here.
 """
 
@@ -79,6 +85,7 @@ from .evaluate import (
     plotted_reports,
     select_model,
 )
+from .frontline import FrontlinePriors, coupled_flow, front_activity
 from .growth import CURVES, PIECEWISE, GrowthModel, posterior_draws, regime_schedule
 from .measurement import (
     VARIABLE,
