@@ -93,3 +93,15 @@ def test_the_nowcast_moves_with_the_front_line(dataset):
     days = np.array([m.day("2020-01-11"), m.day("2020-01-23"), m.day("2020-02-04")])
     c = f.detail.res.model.cumulative(f.detail.res.params, days)[0]
     assert c[2] - c[1] > c[1] - c[0]  # the 12 days from the renewed offensive displaced more than the 12 before
+
+
+def test_the_forecast_rests_on_the_front_line_claims_it_used(dataset):
+    """Provenance: the control events and aggregate claims behind the activity are among the forecast's claims, all public by the cut-off."""
+    fc = D.forecast(dataset, "2020-01-08", 14, "frontline", n_paths=200)
+    used = set(fc.claim_ids)
+    assert "encyclopedia_offensive_2019-2020:o012" in used  # "over 15" places taken on 21-22 December
+    ce = dataset.control_events
+    assert set(ce.loc[ce["info_date"] <= "2020-01-08", "claim_id"]) & used
+    info = pd.concat([dataset.observations[["claim_id", "info_date"]], ce[["claim_id", "info_date"]]]).drop_duplicates("claim_id").set_index("claim_id")["info_date"]
+    when = info.reindex(sorted(used))
+    assert when.notna().all() and (when <= pd.Timestamp("2020-01-08")).all()

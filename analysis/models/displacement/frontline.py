@@ -200,7 +200,8 @@ def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: f
     """Front-line series on grid days 0..n_days-1 from ``dataset`` (an as-of view): see the module docstring.
 
     Returns ``named`` (N: named government captures), ``world`` (W: places taken by the
-    government in the world) and ``activity`` (A: people exposed), each per day.
+    government in the world) and ``activity`` (A: people exposed), each per day, and the
+    ``claim_ids`` behind them (changes of hands, other control events, aggregate claims).
     ``changes``: the changes of hands of ``dataset``'s control events, if already computed.
     """
     def day(s: pd.Series) -> np.ndarray:
@@ -237,7 +238,8 @@ def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: f
         total = ev.groupby("place_id")["weight"].transform("sum")
         frac = (ev["weight"] / total.where(total > 0)).fillna(0.0)
         activity = activity + _spread(day(ev["date_start"]), day(ev["date_end"]), exposure(dataset.places, ev["place_id"]) * frac.to_numpy(), n_days)
-    return {"named": named, "world": world, "activity": activity}
+    ids = (*(i for c in ch.get("claim_ids", []) for i in str(c).split()), *att["claim_id"], *claims["claim_id"])
+    return {"named": named, "world": world, "activity": activity, "claim_ids": tuple(dict.fromkeys(ids))}
 
 
 # -- the likelihood -------------------------------------------------------------------
@@ -350,7 +352,7 @@ def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: Fro
         res = model.fit(start_params=model.start_params(), method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
     tf = government_front(view, cut, ch[ch["date_end"] >= pd.Timestamp(case.territory_baseline_date)] if len(ch) else ch, seed)
     e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
-    ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *tf.claim_ids, *comp["claim_ids"])))
+    ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *front["claim_ids"], *tf.claim_ids, *comp["claim_ids"])))
     return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, float(e_f), ids, latest_figure(m))
 
 
