@@ -132,6 +132,9 @@ SHARE_PRIOR_HIGH90 = 0.6  # its upper 90% bound (logit-normal, as territory.shar
 # also absorbs how badly the coupling fits the level, which anchoring on the figure removes.
 LEVEL_SIGMA = 0.15
 PRIOR_PLACES = 10.0  # pseudo-places shrinking the future exposure per place toward EXPOSED_PRIOR
+# Most Laplace proposals for the parameter draws (sampling-importance-resampling; one per path up to this):
+# the censored reports make the importance weights uneven, and the growth curves' 2,000 leave few effective draws.
+PROPOSALS = 10_000
 TERRITORY_FALLBACK = "mean_rate"  # the territory model while the phase GLM cannot be fitted (first days of the offensive)
 _UNINHABITED = ("military_base", "hill", "road_section", "facility")
 _ACTIVITY_EVENTS = ("entered", "encircled", "besieged", "contested", *CONFIRMING)
@@ -370,7 +373,7 @@ def simulate_frontline(f: FrontlineFit, as_of: pd.Timestamp, cut_day: int, days:
 
     days = np.asarray(days, dtype=int)
     rng = rng_for(seed, MODEL, as_of)
-    draws, _ = posterior_draws(f.res, n_paths, rng)
+    draws, _ = posterior_draws(f.res, n_paths, rng, max_proposals=PROPOSALS)
     last = int(max(days.max(), cut_day))
     act = np.zeros((n_paths, last + 1))
     act[:, : cut_day + 1] = f.front["activity"][None, : cut_day + 1]
