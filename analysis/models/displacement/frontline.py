@@ -8,8 +8,8 @@ through the same measurement model as the growth curves
 (:class:`~analysis.models.displacement.growth.GrowthModel`'s likelihood: stocks since a
 baseline, flows over intervals, unknown baselines, qualifiers, partial areas, source
 noise). Forecasts run the front line forward with the territory model (places taken
-in the world, :func:`analysis.models.territory.estimated.world_paths`) and displacement
-from it, path by path, with parameter uncertainty.
+in the world, thinned as in :func:`analysis.models.territory.estimated.world_paths`)
+and displacement from it, path by path, with parameter uncertainty.
 
 Front-line activity (people exposed per day)
 --------------------------------------------
@@ -24,9 +24,13 @@ On grid day ``t`` (day 0 is the day before the displacement baseline):
 
 * ``G``: the named changes of hands to the government (:func:`analysis.data.changes.changes_of_hands`),
   ``O``: those to the opposition (fighting displaces whoever advances), ``X``: the
-  reports of a place attacked, entered, encircled, besieged, contested or repelled,
-  weighted ``w_a`` = :data:`ATTACK_WEIGHT`; ``pi(t)`` spreads each over its date
-  interval evenly (as :func:`~analysis.data.changes.daily_series` does).
+  reports of a place attacked, entered, encircled, besieged, contested or repelled;
+  ``pi(t)`` spreads each over its date interval evenly (as
+  :func:`~analysis.data.changes.daily_series` does).
+* A place's people flee once: a named place's exposure ``e`` is shared out over all
+  its events (changes of hands weigh 1, the other reports ``w_a`` =
+  :data:`ATTACK_WEIGHT`), so a town reported attacked, encircled, entered and taken
+  counts its population once, not four times.
 * ``e``: the people exposed when a place is fought over: its sub-district's population
   (``places.subdistrict_population``, OpenSyria 2004) when the place is a sub-district's
   seat; the prior :data:`EXPOSED_PRIOR` for any other inhabited place (settlement,
@@ -51,12 +55,15 @@ Daily regional displacement and its cumulative figure:
 .. math::
 
     S(t) = r\,S(t-1) + (1-r)\,A(t), \qquad r = \tau / (1 + \tau), \qquad
-    D(t) = b + \beta\,S(t), \qquad C(T) = \sum_{t=1}^{T} D(t),
+    D(t) = b\,e^{-t/T} + \beta\,S(t), \qquad C(T_1) = \sum_{t=1}^{T_1} D(t),
 
-that is, ``D = b + beta (k * A)`` with the geometric lag kernel
-``k(l) = (1 - r) r^l`` (``l >= 0`` days; mean lag ``tau`` days). ``beta`` is the
-share of exposed people who are displaced and counted, ``b`` the background flow
-per day (the air campaign away from the ground front). Reports are measurements of
+that is, ``D = b exp(-t/T) + beta (k * A)`` with the geometric lag kernel
+``k(l) = (1 - r) r^l`` (``l >= 0`` days; mean lag ``tau`` days; Koyck's distributed
+lag). ``beta`` is the share of exposed people who are displaced and counted; ``b``
+is the background flow per day on the baseline day, fading with time constant ``T``
+(the air campaign that preceded and surrounds the ground front, which the named
+front line does not record: December 2019's reports show about 10,000 people a day
+before many places were named as taken). Reports are measurements of
 ``C`` exactly as for the growth curves (:mod:`.measurement`): ``log y = log(C(T_2) -
 C(T_1 - 1)) + e``, ``e ~ N(0, sigma_s)`` by source class, with the qualifier's
 censoring and the unknown-baseline window averaged.
@@ -66,7 +73,8 @@ Priors (penalties on the unconstrained scale; :class:`FrontlinePriors`)
 ``log beta ~ N(log 0.5, 1)``: half the exposed flee (90% prior range 10% to 2.6
 times the exposure, which allows for the 2004 census undercounting today's
 population, swollen by earlier displacement); ``log b ~ N(log 2000, 1.5)`` people
-per day; ``log tau ~ N(log 3, 0.7)`` days; ``log sigma ~ N(log 0.15, 0.7)`` for each
+per day; ``log tau ~ N(log 3, 0.7)`` days; ``log T ~ N(log 30, 0.7)`` days (the
+background halves in about three weeks); ``log sigma ~ N(log 0.15, 0.7)`` for each
 source class, as for the growth curves. With a single report the priors carry the
 fit and the interval says how little is known: the model answers from the first
 regional report on.
@@ -81,7 +89,8 @@ be fitted, in the first days of the offensive) and exposes
 ``e_f`` people per place, the mean exposure per place taken in the past,
 ``(sum A) / (sum W)``, shrunk toward :data:`EXPOSED_PRIOR` with :data:`PRIOR_PLACES`
 pseudo-places; no day takes more than the territory model's guard
-(:data:`analysis.models.territory.glm.MAX_DAILY_RATE`, 100 places) in the world. The filter runs on through the forecast days.
+(:data:`analysis.models.territory.glm.MAX_DAILY_RATE`, 100 places) in the world. The
+filter runs on through the forecast days.
 
 The level is the latest regional figure of ``C`` known by the cut-off
 (:attr:`~.measurement.Measurements.stock_series`, a lower bound at its value) times
@@ -99,7 +108,7 @@ References
 ----------
 * Kuleshov, Fenner and Ermon (2018) for the recalibrated twin ``frontline_calibrated``
   (:mod:`.calibration`).
-* Almon (1965) and Koyck (1954) for distributed (geometric) lag models.
+* Koyck (1954), *Distributed lags and investment analysis*, for the geometric lag.
 * OCHA's northwest Syria situation reports count displacement since 1 December 2019,
   the target quantity.
 """
