@@ -105,3 +105,21 @@ def test_the_forecast_rests_on_the_front_line_claims_it_used(dataset):
     info = pd.concat([dataset.observations[["claim_id", "info_date"]], ce[["claim_id", "info_date"]]]).drop_duplicates("claim_id").set_index("claim_id")["info_date"]
     when = info.reindex(sorted(used))
     assert when.notna().all() and (when <= pd.Timestamp("2020-01-08")).all()
+
+
+def test_between_reports_the_nowcast_rises_with_the_renewed_offensive(dataset):
+    """As of 4 February the last regional figure is 1 January's (300,000, a lower bound); the front line since then
+    moves the frontline nowcast for 5 February well above it, where persistence stays."""
+    front = D.forecast(dataset, "2020-02-04", 1, "frontline", n_paths=2000).at(pd.Timestamp("2020-02-05"))
+    flat = D.forecast(dataset, "2020-02-04", 1, "persistence", n_paths=2000).at(pd.Timestamp("2020-02-05"))
+    assert np.median(front) > 1.3 * np.median(flat)
+
+
+def test_a_case_without_a_recorded_front_line_still_answers(dataset):
+    """No control events and no aggregate claims: the activity is zero and the background alone carries the forecast."""
+    obs = dataset.observations
+    bare = dataclasses.replace(dataset, control_events=dataset.control_events.head(0), observations=obs[obs["variable"] != "places_captured"])
+    f = D.fit(bare, "2020-01-08", "frontline")
+    assert not f.detail.front["activity"].any()
+    q = D.forecast(bare, "2020-01-08", 14, "frontline", n_paths=500).quantile_table()
+    assert np.isfinite(q[["q10", "q50", "q90"]].to_numpy()).all() and (q["q90"] > q["q10"]).all()

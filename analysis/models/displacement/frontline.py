@@ -315,10 +315,14 @@ def latest_figure(m: Measurements) -> tuple[int, float, bool] | None:
 def _completeness(view: Dataset) -> dict:
     from ..territory.coverage import completeness_model
 
+    prior = {"share": SHARE_PRIOR, "high90": SHARE_PRIOR_HIGH90, "claim_ids": ()}
+    obs = view.observations
+    if ((obs["variable"] == "places_captured") & (obs["side"] == "government")).sum() < 2:
+        return prior  # the completeness model needs two aggregate claims
     try:
         return completeness_model(view)
     except ParameterError:
-        return {"share": SHARE_PRIOR, "high90": SHARE_PRIOR_HIGH90, "claim_ids": ()}
+        return prior
 
 
 def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, seed: int = 0):
