@@ -121,12 +121,14 @@ def test_aliases_resolve_to_one_place(names):
 def test_places_are_placed_only_from_reference_data(dataset):
     placed = dataset.places[dataset.places["geo_precision"] == "subdistrict_seat"]
     unplaced = dataset.places[dataset.places["geo_precision"] == "unplaced"]
-    assert unplaced[["latitude", "longitude", "admin3_pcode"]].isna().all().all()
+    assert unplaced[["latitude", "longitude", "admin3_pcode", "subdistrict_population"]].isna().all().all()
     subs = {r["externalIds"]["ochaPcode"]: r for r in json.loads((paths.geo_dir() / "opensyria_subdistricts.json").read_text())}
     for r in placed.itertuples():
         assert (r.latitude, r.longitude) == (subs[r.admin3_pcode]["centroid"]["latitude"], subs[r.admin3_pcode]["centroid"]["longitude"])
+        assert r.subdistrict_population == subs[r.admin3_pcode]["population"]["value"]
     saraqib = dataset.places.set_index("place_id").loc["saraqib"]
     assert saraqib["admin3_pcode"] == "SY070003" and saraqib["admin2_pcode"] == "SY0700"
+    assert saraqib["subdistrict_population"] == 86075  # OpenSyria's Saraqab sub-district, 2004
 
 
 # -- hand-checked rows -------------------------------------------------------------

@@ -39,6 +39,7 @@ _FIELDS = (
     Field("latitude", "number", "Latitude (WGS84); empty when the reference data cannot place it.", unit="degrees", required=False, minimum=-90, maximum=90),
     Field("longitude", "number", "Longitude (WGS84); empty when the reference data cannot place it.", unit="degrees", required=False, minimum=-180, maximum=180),
     Field("geo_precision", "string", "subdistrict_seat: the place gives its name to an OCHA sub-district and is drawn at that sub-district's centroid; unplaced: no coordinate.", enum=vocab.GEO_PRECISIONS),
+    Field("subdistrict_population", "integer", "Population of the OCHA sub-district the place gives its name to (OpenSyria, 2004 census); empty when unplaced.", unit="people", required=False, minimum=0),
     Field("on_road", "string", "Highway the place lies on, where a document says so (M4, M5).", required=False),
     Field("claim_id", "string", "Stable claim id: <doc_id>:<annotation id>."),
     Field("quote", "string", "Verbatim text of the document at [char_start, char_end)."),

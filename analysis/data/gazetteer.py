@@ -102,6 +102,7 @@ def load_gazetteer(path: Path, geo_dir: Path, admin1: tuple[str, ...]) -> Gazett
                 "latitude": rec["centroid"]["latitude"] if rec else None,
                 "longitude": rec["centroid"]["longitude"] if rec else None,
                 "geo_precision": "subdistrict_seat" if rec else "unplaced",
+                "subdistrict_population": (rec.get("population") or {}).get("value") if rec else None,
                 "on_road": entry.get("on_road"),
             }
         )

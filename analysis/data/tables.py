@@ -48,7 +48,7 @@ PLACES = _table(
     primary_key=("place_id",),
     columns=(
         "place_id", "name", "aliases", "feature", "admin1_pcode", "admin2_pcode", "admin3_pcode",
-        "latitude", "longitude", "geo_precision", "on_road",
+        "latitude", "longitude", "geo_precision", "subdistrict_population", "on_road",
     ),
 )
 

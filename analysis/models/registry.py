@@ -16,7 +16,7 @@ Every displacement model also comes recalibrated on its own earlier backtest, as
 >>> names(TERRITORY)
 ('phase_glm', 'phase_glm_momentum', 'persistence', 'mean_rate')
 >>> default_model(DISPLACEMENT)
-'persistence_calibrated'
+'frontline'
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {
-    DISPLACEMENT: Family(DISPLACEMENT, "analysis.models.displacement", "persistence_calibrated", calibrated=True, combinations=("ensemble",)),
+    DISPLACEMENT: Family(DISPLACEMENT, "analysis.models.displacement", "frontline", calibrated=True, combinations=("ensemble",)),
     TERRITORY: Family(TERRITORY, "analysis.models.territory", "phase_glm", calibrated=False),
 }
 
@@ -73,6 +73,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("persistence", DISPLACEMENT, "analysis.models.displacement.baselines:PERSISTENCE"),
     Entry("drift", DISPLACEMENT, "analysis.models.displacement.baselines:DRIFT"),
     Entry("loglinear", DISPLACEMENT, "analysis.models.displacement.baselines:LOGLINEAR"),
+    Entry("frontline", DISPLACEMENT, "analysis.models.displacement.frontline:FRONTLINE"),
     Entry("phase_glm", TERRITORY, "analysis.models.territory.glm:PHASE_GLM"),
     Entry("phase_glm_momentum", TERRITORY, "analysis.models.territory.glm:PHASE_GLM_MOMENTUM"),
     Entry("persistence", TERRITORY, "analysis.models.territory.glm:PERSISTENCE"),
