@@ -156,7 +156,7 @@ def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibra
 # rates, frailties, road shares, starts and couplings, and the kernel's per-path streams give each
 # day the same uniform; a difference between them is the parameter's effect, not new draws.
 STREAMS: tuple[str, ...] = ("road_share", "rate_government", "rate_opposition", "frailty_government", "frailty_opposition",
-                            "start", "per_place", "kernel")
+                            "start", "per_place", "kernel", "named_government", "named_opposition", "unnamed_start")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -166,24 +166,40 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
+    """Joint daily paths of every variable in :data:`VARIABLES`: (n_paths, horizon_days) each.
+
+    Territory runs on places in the world: each path draws the share of each side's places
+    the documents name (the completeness model of the calibration), divides the fitted named
+    rate by it, and starts from the named places taken by ``as_of`` plus those taken but not
+    named (NegBin(n, share), as :func:`analysis.models.territory.unnamed`). The named places
+    stay as ``*_named`` (a lower bound), and only they can fall on the road.
+    """
+    from ..models.territory import unnamed
+
     n, h = spec.n_paths, spec.horizon_days
     rng = streams(spec.seed)
     pop, per, share_ab = _resolved(spec, cal)
     gov_mult, opp_mult = multipliers(spec)
     weeks = -(-h // FRAILTY_DAYS)
     share = rng["road_share"].beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
-    rates, frailties = [], []
+    rates, frailties, named_share, world0, named0 = [], [], [], [], []
     for side in ("government", "opposition"):
         mean, sd = cal.log_rate[side]
-        rates.append(np.exp(mean + sd * rng[f"rate_{side}"].standard_normal(n)))
+        c = cal.share_draws(side, rng[f"named_{side}"], n)
+        named_share.append(c)
+        rates.append(np.exp(mean + sd * rng[f"rate_{side}"].standard_normal(n)) / c)
         a = cal.alpha[side] / FRAILTY_DAYS
         frailties.append(rng[f"frailty_{side}"].gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks)))
-    # Displacement: start draws, plus people per net place gained (no new displacement on net losses).
+        k = np.full(n, float(cal.named_taken[side]))
+        named0.append(k)
+        world0.append(k + unnamed(k, c, rng["unnamed_start"]))
+    # Displacement: start draws, plus people per place taken in the world (the coupling is fitted in the same unit).
     start = rng["start"].choice(cal.start_displaced, size=n)
     per_place = np.maximum(per[0] + per[1] * rng["per_place"].standard_normal(n), 0.0)
-    captures, net, displaced, held = _territory_paths(
-        int(rng["kernel"].integers(2**31 - 1)), rates[0], rates[1], frailties[0], frailties[1], gov_mult, opp_mult, share,
-        cal.road_places, cal.road_held, FRAILTY_DAYS, float(cal.level), start, per_place, float(pop),
+    captures, named, net, net_named, displaced, held = _territory_paths(
+        int(rng["kernel"].integers(2**31 - 1)), rates[0], rates[1], named_share[0], named_share[1], frailties[0], frailties[1],
+        gov_mult, opp_mult, share, cal.road_places, cal.road_held, FRAILTY_DAYS, world0[0], world0[1], named0[0], named0[1],
+        start, per_place, float(pop),
     )
     now = displaced
     if spec.ceasefire is not None and spec.ceasefire.return_rate > 0:
@@ -197,7 +213,8 @@ def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
             returned += back
             current = current - back + new[:, d]
             now[:, d] = displaced[:, d] - returned
-    return {"displaced": displaced, "displaced_now": now, "net_places": net, "government_captures": captures, "road_share_held": held}
+    return {"displaced": displaced, "displaced_now": now, "net_places": net, "government_captures": captures, "road_share_held": held,
+            "net_places_named": net_named, "government_captures_named": named}
 
 
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:

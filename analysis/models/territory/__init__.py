@@ -26,8 +26,10 @@ from .estimated import (
     forecast,
     share_draws,
     unnamed,
+    world_daily,
 )
 from .estimated import backtest as backtest_estimated
+from .estimated import coupling as coupling_estimated
 from .estimated import headline as headline_estimated
 from .estimated import series_as_reports as estimated_as_reports
 from .evaluate import backtest, coupling, headline, phase_periods, series_as_reports
