@@ -325,3 +325,34 @@ def test_hindcast_reads_what_happened_from_the_record_not_from_the_scenario(data
     # The same road threshold before the milestone's date is not recorded as happened.
     early = dataclasses.replace(by_label["government holds all of the M5 by 15 Feb"], by=pd.Timestamp("2020-02-01"))
     assert not S.happened(early, dataset, "M5")[0]
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.4, 3.0, 12.5, 45.0])
+def test_the_kernels_poisson_draws_follow_the_poisson_law(lam):
+    """The mode-searched inversion of the kernel against scipy's Poisson pmf (chi-square, 100,000 draws)."""
+    from numba import njit
+    from scipy import stats
+
+    from analysis.scenarios.kernel import _poisson, _poisson_setup, _seed_state
+
+    @njit
+    def draws(seed, lam, n):
+        s = _seed_state(seed)
+        m, pm, fm = _poisson_setup(lam)
+        out = np.empty(n, np.int64)
+        for i in range(n):
+            out[i] = _poisson(s, lam, m, pm, fm)
+        return out
+
+    x = draws(np.uint64(7), lam, 100_000)
+    if lam == 0:
+        assert (x == 0).all()
+        return
+    lo, hi = stats.poisson.ppf([1e-4, 1 - 1e-4], lam).astype(int)
+    ks = np.arange(lo, hi + 1)
+    observed = np.array([(x <= lo).sum(), *[(x == k).sum() for k in ks[1:-1]], (x >= hi).sum()])
+    expected = np.array([stats.poisson.cdf(lo, lam), *stats.poisson.pmf(ks[1:-1], lam), stats.poisson.sf(hi - 1, lam)]) * len(x)
+    keep = expected >= 5
+    chi2 = (((observed - expected) ** 2 / expected)[keep]).sum() + (observed[~keep].sum() - expected[~keep].sum()) ** 2 / max(expected[~keep].sum(), 1)
+    assert stats.chi2.sf(chi2, keep.sum()) > 1e-3
+    assert abs(x.mean() - lam) < 5 * np.sqrt(lam / len(x))

@@ -41,49 +41,48 @@ def _uniform(s):
     return (result >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-_INV = 1.0 / np.arange(1, 1001, dtype=np.float64)  # 1/k: the inversion multiplies instead of dividing
-
-
 @njit(cache=True)
-def _poisson_ptrs(s, lam):
-    """One Poisson draw for a large rate by transformed rejection (Hormann's PTRS, as NumPy's), from the path's stream."""
-    slam = np.sqrt(lam)
-    loglam = np.log(lam)
-    b = 0.931 + 2.53 * slam
-    a = -0.059 + 0.02483 * b
-    invalpha = 1.1239 + 1.1328 / (b - 3.4)
-    vr = 0.9277 - 3.6224 / (b - 2.0)
-    while True:
-        u = _uniform(s) - 0.5
-        v = _uniform(s)
-        us = 0.5 - abs(u)
-        k = np.floor((2.0 * a / us + b) * u + lam + 0.43)
-        if us >= 0.07 and v <= vr:
-            return int(k)
-        if k < 0 or (us < 0.013 and v > us):
-            continue
-        if np.log(v) + np.log(invalpha) - np.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
-            return int(k)
+def _poisson_setup(lam):
+    """What a Poisson draw with rate ``lam`` searches from: its mode m, P(X = m) and P(X <= m).
 
-
-@njit(cache=True)
-def _poisson(s, lam, p0):
-    """One Poisson draw by inversion, given p0 = exp(-lam); by transformed rejection above 10, from the same stream.
-
-    Every draw comes from the path's own stream (none from a generator shared by the paths), so
-    a path's draws depend on nothing but its seed and its own rates.
+    Computed once per rate (a path's rate changes only with its weekly frailty and the
+    scenario's phases), so each draw costs about sqrt(lam) steps whatever the rate.
     """
-    if lam > 10.0:
-        return _poisson_ptrs(s, lam)
-    u = _uniform(s)
-    p = p0
-    f = p
-    k = 0
-    while u > f and k < 1000:
-        p *= lam * _INV[k]
-        k += 1
+    m = np.floor(lam)
+    pm = np.exp(-lam + m * np.log(lam) - math.lgamma(m + 1.0)) if lam > 0 else 1.0
+    f = pm
+    p = pm
+    j = m
+    while j > 0 and p > 1e-300:
+        p *= j / lam
         f += p
-    return k
+        j -= 1.0
+    return m, pm, min(f, 1.0)
+
+
+@njit(cache=True)
+def _poisson(s, lam, m, pm, fm):
+    """One Poisson draw by inversion searched from the mode (one uniform per draw, from the path's own stream).
+
+    ``m, pm, fm`` are :func:`_poisson_setup`'s for ``lam``. Every draw comes from the path's
+    stream (none from a generator the paths share), one uniform each, so a path's draws
+    depend on nothing but its seed and its own rates.
+    """
+    u = _uniform(s)
+    k = m
+    f = fm
+    p = pm
+    if u <= f:
+        while k > 0 and f - p >= u:
+            f -= p
+            p *= k / lam
+            k -= 1.0
+    else:
+        while f < u and p > 0 and k < m + 100000:
+            k += 1.0
+            p *= lam / k
+            f += p
+    return int(k)
 
 
 @njit(cache=True)
@@ -94,12 +93,6 @@ def _thin(s, count, share):
         if _uniform(s) < share:
             out += 1
     return out
-
-
-@njit(cache=True)
-def _split(s, lam, share, e_named, e_hidden):
-    """Places taken in the world on a day with rate ``lam``: (named, not named), Poisson splitting by ``share``."""
-    return _poisson(s, lam * share, e_named), _poisson(s, lam * (1.0 - share), e_hidden)
 
 
 @njit(cache=True)
@@ -130,10 +123,9 @@ def _territory_paths(seed, gov_rate, opp_rate, gov_named, opp_named, gov_frailty
     held = np.empty((n, h), np.float32)  # share of the road's places held by the government
     share_of = 1.0 / max(road_places, 1)
     for i in range(n):
-        # Two streams per path: s for the daily counts, t for the road thinning, and nothing shared
-        # between paths, so a scenario that changes one day's rate leaves every earlier day's draws,
-        # and every other path, as in the scenario it is compared with (and every later day's too
-        # while the rates stay below 10 a day: one uniform per draw then).
+        # Two streams per path: s for the daily counts (exactly four uniforms a day), t for the road
+        # thinning, and nothing shared between paths, so a scenario that changes one day's rate leaves
+        # every other day's count draws, and every other path, as in the scenario it is compared with.
         s = _seed_state(np.uint64(seed) * np.uint64(0x100000001) + np.uint64(2 * i))
         t = _seed_state(np.uint64(seed) * np.uint64(0x100000001) + np.uint64(2 * i + 1))
         k = road_held
@@ -141,22 +133,25 @@ def _territory_paths(seed, gov_rate, opp_rate, gov_named, opp_named, gov_frailty
         taken = 0.0
         cg_share, co_share = gov_named[i], opp_named[i]
         lg = lo = -1.0
-        eg1 = eg2 = eo1 = eo2 = 1.0
+        g1 = g2 = o1 = o2 = (0.0, 1.0, 1.0)
         for d in range(h):
             w = d // frailty_days
-            # exp(-rate) changes only with the week's frailty or the day's multiplier: reuse it.
+            # The searches' starting points change only with the week's frailty or the day's multiplier: reuse them.
             x = gov_rate[i] * gov_frailty[i, w] * gov_mult[d]
             if x != lg:
                 lg = x
-                eg1 = np.exp(-x * cg_share)
-                eg2 = np.exp(-x * (1.0 - cg_share))
+                g1 = _poisson_setup(x * cg_share)
+                g2 = _poisson_setup(x * (1.0 - cg_share))
             x = opp_rate[i] * opp_frailty[i, w] * opp_mult[d]
             if x != lo:
                 lo = x
-                eo1 = np.exp(-x * co_share)
-                eo2 = np.exp(-x * (1.0 - co_share))
-            gn, gh = _split(s, lg, cg_share, eg1, eg2)
-            on, oh = _split(s, lo, co_share, eo1, eo2)
+                o1 = _poisson_setup(x * co_share)
+                o2 = _poisson_setup(x * (1.0 - co_share))
+            # Places taken split into named and not named (Poisson splitting by the share named).
+            gn = _poisson(s, lg * cg_share, g1[0], g1[1], g1[2])
+            gh = _poisson(s, lg * (1.0 - cg_share), g2[0], g2[1], g2[2])
+            on = _poisson(s, lo * co_share, o1[0], o1[1], o1[2])
+            oh = _poisson(s, lo * (1.0 - co_share), o2[0], o2[1], o2[2])
             # Thin only while it can matter: nothing left to take, or nothing held to lose.
             won = min(_thin(t, gn, share[i]), road_places - k) if k < road_places else 0
             k = k + won - min(_thin(t, on, share[i]), k + won) if k + won > 0 else k + won
