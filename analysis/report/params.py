@@ -210,6 +210,7 @@ class ScenarioParams(NotebookParams):
     notebook: ClassVar[str] = "04_scenarios"
     scenarios: tuple = ("as_it_happened", "assynt_view", "january_ceasefire_holds", "no_turkish_intervention", "offensive_to_idlib_city")
     overrides: tuple = ()
+    hindcast: str = "as_it_happened"  # the scenario that follows the milestones as they happened, checked against the record
 
     def check(self) -> None:
         """Each scenario file must exist and validate with the overrides applied (before any kernel starts)."""
@@ -224,6 +225,8 @@ class ScenarioParams(NotebookParams):
                 overrides.append(parse_override(str(o)))
             except InputError as exc:
                 raise ParameterError(str(exc), parameter="overrides") from exc
+        if self.hindcast not in self.scenarios:
+            raise ParameterError(f"{self.hindcast!r} is not one of the scenarios run ({', '.join(self.scenarios)})", parameter="hindcast")
         for name in self.scenarios:
             try:
                 load_spec(name, overrides)

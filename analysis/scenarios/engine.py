@@ -6,31 +6,44 @@ file and the key of any error.
 
 The engine (:func:`run`):
 
-* **Territory.** Government captures and opposition recaptures of named places are
-  counted per day. The *reference* capture rate of each side is the phase-GLM rate
-  (:mod:`analysis.models.territory`) of the phase named by ``rate_reference``, fitted with
-  the information public by ``fit_as_of``; each path draws its log rate from the
-  fit's sampling distribution (parameter uncertainty). Day by day the government
-  rate is multiplied by the intensity of the scenario phase in force, by the
-  intervention's ``capture_multiplier`` from its date and by the ceasefire's
-  ``capture_multiplier`` from its date; the opposition rate by the intervention's
-  and the ceasefire's ``recapture_multiplier``. The fitted
-  negative-binomial overdispersion enters as a gamma frailty per path and week
-  with variance alpha / 7, which gives weekly totals the fitted NB variance
-  (7 mu + 7 alpha mu^2) while each day's draw is a single Poisson. The daily
-  loop is compiled with numba (:func:`_territory_paths`).
-* **Roads.** Each capture (recapture) falls on a named place of ``road`` with
-  probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2) of the
-  government captures known by ``fit_as_of`` when ``fitted``), so the share of
-  the road's places the government holds is tracked path by path.
+* **Territory, in the world.** Places changing hands are counted in the world, not
+  only the ones the documents name. The *reference* capture rate of each side is the
+  phase-GLM rate of named places (:mod:`analysis.models.territory`) of the phase named by
+  ``rate_reference``, fitted with the information public by ``fit_as_of``; each path draws
+  its log rate from the fit's sampling distribution (parameter uncertainty) and the share
+  of that side's places the documents name from the completeness model fitted on the
+  aggregate claims public by ``fit_as_of`` (:func:`analysis.models.territory.completeness_model`;
+  a side without two such claims counts its named places as all), and divides the one by
+  the other. Each day's places split into named and not named (Poisson splitting), so the
+  named ones stay as ``government_captures_named`` and ``net_places_named`` (a lower
+  bound), and the path starts from the named places taken by ``as_of`` plus those taken
+  but not named (NegBin(n, share)). Day by day the government rate is multiplied by the
+  intensity of the scenario phase in force, by the intervention's ``capture_multiplier``
+  from its date and by the ceasefire's ``capture_multiplier`` from its date; the opposition
+  rate by the intervention's and the ceasefire's ``recapture_multiplier``. With one
+  completeness share per side for the whole record, the ratio of two phases' rates is the
+  same in the world as among named places, so intensities keep their meaning. The fitted
+  negative-binomial overdispersion enters as a gamma frailty per path and week with
+  variance alpha / 7, which gives weekly totals the fitted NB variance (7 mu + 7 alpha
+  mu^2) while each day's draw is a single Poisson. The daily loop is compiled with numba
+  (:func:`_territory_paths`).
+* **Roads.** Only named places lie on ``road``. Each named capture (recapture) falls on a
+  road place with probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2)
+  when ``fitted``: k named government captures on the road of n made on days the road
+  still had places to take, to ``fit_as_of``), so the share of the road's places the
+  government holds is tracked path by path.
 * **Displacement** starts from the displacement model ``displacement_start``
   at ``as_of`` (its sampling spread) and grows by ``displacement_per_place``
-  people per net place the government gains (the coupling of
-  :func:`analysis.models.territory.coupling`, drawn per path from its sampling
-  distribution when ``fitted``), capped at ``population_at_risk``. After a
-  ceasefire a share ``return_rate`` of those displaced returns each day:
+  people per place the government takes in the world (the coupling of
+  :func:`analysis.models.territory.coupling_estimated`, fitted in the same unit and drawn
+  per path from its sampling distribution when ``fitted``; the opposition's recaptures
+  return nobody, as the documents report no returns), capped at ``population_at_risk``.
+  After a ceasefire a share ``return_rate`` of those displaced returns each day:
   ``displaced`` (the cumulative figure OCHA reports) keeps counting, and
   ``displaced_now`` subtracts the returns.
+
+:mod:`analysis.scenarios.hindcast` checks a scenario fitted on the whole record against
+what the record later reported.
 
 Every result carries the spec, its SHA-256 hash and the claim ids behind each
 fitted number.

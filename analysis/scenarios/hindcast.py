@@ -143,3 +143,39 @@ def threshold_checks(result: ScenarioResult, dataset: Dataset) -> pd.DataFrame:
         yes, why = happened(t, dataset, result.spec.road)
         rows.append({"threshold": t.label, "happened": yes, "probability": float(probs[t.label]), "evidence": why})
     return pd.DataFrame(rows, columns=["threshold", "happened", "probability", "evidence"])
+
+
+def fitted_on_whole_record(result: ScenarioResult, dataset: Dataset) -> bool:
+    """Whether the scenario's fit saw every claim of the record (its ``fit_as_of`` on or after the last information date)."""
+    last = max(dataset.control_events["info_date"].max(), dataset.observations["info_date"].max())
+    return result.spec.fit_as_of >= last
+
+
+def report_tables(result: ScenarioResult, dataset: Dataset) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """A sentence, the checks and the threshold checks of the scenario that follows the record, rounded for a report.
+
+    People are shown to 2 significant figures, places to whole places, shares to 2 decimals.
+    A scenario not fitted on the whole record is refused: its misses would say nothing of the model.
+    """
+    from ..core.errors import ParameterError
+    from ..models.displacement.honest import round_sig
+
+    r = result
+    if not fitted_on_whole_record(r, dataset):
+        raise ParameterError(f"scenario {r.spec.name!r} is fitted to {r.spec.fit_as_of.date()}, before the end of the record; "
+                             "a hindcast needs the whole record fitted", parameter="hindcast")
+    c, t = checks(r, dataset), threshold_checks(r, dataset)
+    happened_t = t[t["happened"]]
+    sentence = (f"**{r.spec.name}** (fitted to {r.spec.fit_as_of.date()}, the whole record): {int(c['inside'].sum())} of {len(c)} later "
+                f"reports inside its 50% intervals; {len(happened_t)} of {len(t)} thresholds are recorded as happened, "
+                + (f"each with probability above 0.5 (the lowest {happened_t['probability'].min():.2f})."
+                   if len(happened_t) and (happened_t["probability"] > 0.5).all()
+                   else f"{int((happened_t['probability'] <= 0.5).sum())} of them with probability 0.5 or less."))
+    shown = c.copy()
+    for col in ("observed", "low", "median", "high"):
+        shown[col] = [(round_sig(v, 2) if k == "displacement" else round(v) if k == "places" else round(v, 2)) if pd.notna(v) else v
+                      for k, v in zip(shown["check"], shown[col], strict=True)]
+    shown["inside"] = shown["inside"].map({True: "yes", False: "no"})
+    shown = shown.rename(columns={"low": "q25", "median": "q50", "high": "q75"})
+    shown_t = t.assign(happened=t["happened"].map({True: "yes", False: "not recorded"}), probability=t["probability"].round(2))
+    return sentence, shown, shown_t
