@@ -234,7 +234,7 @@ RESOLUTIONS = _table(
     primary_key=("prediction_id", "rule"),
     columns=(
         "prediction_id", "rule", "question", "reading", "window_start", "window_end", "resolution",
-        "observed", "evidence", "reason",
+        "observed", "quantity", "p_yes", "named_count", "evidence", "reason",
     ),
 )
 

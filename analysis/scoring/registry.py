@@ -20,9 +20,10 @@
 Variables a rule may use (``window`` = the prediction's window):
 
 ======================  ======================================================
-``government_captures``  changes of hands to the government in the window
-``opposition_captures``  changes of hands to the opposition in the window
-``net_places``           government minus opposition changes in the window
+``government_captures``  places the government took in the window, in the world (estimated)
+``opposition_captures``  places the opposition took in the window, in the world (estimated)
+``net_places``           government minus opposition places in the window, in the world (estimated)
+``*_named``              the same counted on the named changes of hands only (the lower bound)
 ``captured:PLACE``       changes of hands of PLACE to the government in the window
 ``attacked:PLACE``       control events of any type at PLACE in the window
 ``road_held:ROAD``       1 if the government held every named place on ROAD at the window's end
@@ -49,7 +50,9 @@ from ..data.vocab import MILESTONE_TYPES
 
 KINDS = ("forecast", "expectation", "warning", "risk", "threat", "deadline")
 OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal, "==": np.equal}
-PLAIN_VARIABLES = ("government_captures", "opposition_captures", "net_places", "displaced")
+# Place counts resolve on the estimate of places in the world; ``*_named`` asks for the named count.
+PLACE_COUNTS = ("government_captures", "opposition_captures", "net_places")
+PLAIN_VARIABLES = (*PLACE_COUNTS, *(f"{v}_named" for v in PLACE_COUNTS), "displaced")
 PREFIXED = ("captured", "attacked", "road_held", "milestone")
 
 

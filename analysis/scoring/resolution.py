@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from .registry import OPS, Rule
+from .registry import OPS, PLACE_COUNTS, Rule
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,12 @@ class Resolution:
     observed: float | None
     evidence: tuple[str, ...]
     reason: str
+    quantity: str | None = None  # estimated or named, for readings that count places
+    p_yes: float | None = None  # probability the event happened (1/0 when the record settles it outright)
+    named: float | None = None  # named places in the window, for readings that count places
+
+
+N_ESTIMATE = 4000  # Monte Carlo paths of the estimate of places in the world behind a resolution
 
 
 class _Record:
@@ -36,6 +42,41 @@ class _Record:
         # Whole people: the measurement model's arithmetic leaves float dust (700,000.0000000002).
         self.stocks = s.assign(value=s["value"].round()).sort_values("date")
         self.baseline = pd.Timestamp(dataset.case.displacement_baseline_date)
+        self._completeness: dict[str, dict | None] = {}
+
+    def completeness(self, side: str) -> dict | None:
+        """The completeness model of ``side`` on the full record (None when fewer than two aggregate claims identify it)."""
+        from ..core.errors import ParameterError
+        from ..models.territory import completeness_model
+
+        if side not in self._completeness:
+            try:
+                self._completeness[side] = completeness_model(self.dataset, side)
+            except ParameterError:
+                self._completeness[side] = None
+        return self._completeness[side]
+
+    def estimate(self, named: dict[str, int], w1: pd.Timestamp) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+        """Places each side took in the world over a window with ``named`` named changes: draws per side, and the claim ids.
+
+        Each path draws the share named from the side's completeness model and adds the places
+        taken but not named, NegBin(n, share) (:func:`analysis.models.territory.unnamed`); a side
+        the model cannot identify counts its named places as all.
+        """
+        from ..models.base import rng_for
+        from ..models.territory import share_draws, unnamed
+
+        rng = rng_for(0, "resolution", w1)
+        out, ids = {}, []
+        for side in CH.SIDES:
+            n = np.full(N_ESTIMATE, float(named[side]))
+            m = self.completeness(side)
+            if m is None:
+                out[side] = n
+                continue
+            out[side] = n + unnamed(n, share_draws(m, N_ESTIMATE, rng), rng)
+            ids += list(m["claim_ids"])
+        return out, tuple(dict.fromkeys(ids))
 
     def covered(self, w0: pd.Timestamp, w1: pd.Timestamp) -> str:
         """Why control events cannot settle a window ('' when they can)."""
@@ -104,21 +145,56 @@ def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Res
         ev = _ids(sel, "claim_id")
     else:
         inw = ch[(ch["date_end"] >= w0) & (ch["date_end"] <= w1)]
+        base = rule.variable.removesuffix("_named")
         if prefix == "captured":
             sel = inw[(inw["place_id"] == arg) & (inw["to_side"] == "government")]
-        elif rule.variable == "government_captures":
+        elif base == "government_captures":
             sel = inw[inw["to_side"] == "government"]
-        elif rule.variable == "opposition_captures":
+        elif base == "opposition_captures":
             sel = inw[inw["to_side"] == "opposition"]
         else:  # net_places
             sel = inw
         ev = _ids(sel)
-    value = float(len(sel)) if rule.variable != "net_places" else float((sel["to_side"] == "government").sum() - (sel["to_side"] == "opposition").sum())
+        if base in PLACE_COUNTS:
+            return _place_count(rule, base, sel, ev, gap, w1, rec)
+    value = float(len(sel))
     outcome = "yes" if op(value, rule.value) else "no"
     # A partly covered window settles only what more evidence could not undo.
-    if gap and not (outcome == "yes" and rule.op in (">", ">=") and rule.variable != "net_places"):
+    if gap and not (outcome == "yes" and rule.op in (">", ">=")):
         return Resolution("unresolvable", value if len(sel) else None, ev, gap)
     return Resolution(outcome, value, ev, f"{value:g} in the window")
+
+
+def _place_count(rule: Rule, base: str, sel: pd.DataFrame, ev: tuple[str, ...], gap: str, w1: pd.Timestamp, rec: _Record) -> Resolution:
+    """A reading that counts places: on the estimate of places in the world, or on the named ones when the rule asks (``*_named``).
+
+    The estimate resolves ``yes`` when its probability of the event is above one half, and says
+    how likely: "yes with probability 0.97: about 350 places, 90% 230-560; 91 named".
+    """
+    from ..models.displacement.honest import round_sig
+
+    op = OPS[rule.op]
+    named = {side: int((sel["to_side"] == side).sum()) for side in CH.SIDES}
+    named_value = float(named["government"] - named["opposition"]) if base == "net_places" else float(named[base.split("_")[0]])
+    lower_bound = rule.op in (">", ">=") and base != "net_places"  # more evidence can only add places
+    if rule.variable.endswith("_named"):
+        outcome = "yes" if op(named_value, rule.value) else "no"
+        if gap and not (outcome == "yes" and lower_bound):
+            return Resolution("unresolvable", named_value if len(sel) else None, ev, gap, "named", None, named_value)
+        return Resolution(outcome, named_value, ev, f"{named_value:g} named in the window", "named", float(outcome == "yes"), named_value)
+    draws, comp_ids = rec.estimate(named, w1)
+    x = draws["government"] - draws["opposition"] if base == "net_places" else draws[base.split("_")[0]]
+    p = float(np.mean(op(x, rule.value)))
+    lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+    outcome = "yes" if p > 0.5 else "no"
+    ev = tuple(dict.fromkeys((*ev, *comp_ids)))
+    if gap and not (outcome == "yes" and lower_bound):
+        return Resolution("unresolvable", None, ev, gap, "estimated", None, named_value)
+    q = max(p, 1 - p)
+    what = "a net gain of about" if base == "net_places" else "about"
+    reason = (f"{outcome} with probability {'above 0.99' if q > 0.995 else f'{q:.2f}'}: {what} {round_sig(mid, 2):g} places, "
+              f"90% {round_sig(lo, 2):g} to {round_sig(hi, 2):g}; {named_value:g} named")
+    return Resolution(outcome, float(mid), ev, reason, "estimated", p, named_value)
 
 
 def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset, only: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -138,9 +214,11 @@ def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset
         for name in names:
             rule = rules[name]
             r = resolve(rule, p.window_start, p.window_end, rec)
+            settled = r.p_yes if r.p_yes is not None else (float(r.outcome == "yes") if r.outcome != "unresolvable" else np.nan)
             rows.append({"prediction_id": p.prediction_id, "rule": name, "question": rule.question, "reading": rule.describe(),
                          "window_start": p.window_start, "window_end": p.window_end, "resolution": r.outcome,
-                         "observed": np.nan if r.observed is None else r.observed, "evidence": " ".join(r.evidence), "reason": r.reason})
+                         "observed": np.nan if r.observed is None else r.observed, "quantity": r.quantity, "p_yes": settled,
+                         "named_count": np.nan if r.named is None else r.named, "evidence": " ".join(r.evidence), "reason": r.reason})
     return RESOLUTIONS.validate(RESOLUTIONS.conform(pd.DataFrame(rows, columns=RESOLUTIONS.columns)))
 
 
