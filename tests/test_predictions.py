@@ -210,3 +210,33 @@ def test_registry_resolutions_and_scores_are_published_with_the_dataset(publishe
     assert {"predictions", "resolutions", "prediction_scores"} <= names
     scores = pd.read_csv(published_dataset / "prediction_scores.csv")
     assert set(scores["scale"]) == {"kent", "icd203", "phia"}
+
+
+def test_every_reading_states_its_window_and_why(resolved, dataset):
+    """Issue 15 item 7: the 2018 article's 'imminent' is judged on its own 2018 horizon; its UN warning on the offensive that came."""
+    assert (resolved["window_note"].str.len() > 0).all()
+    imminent = resolved.loc[(f"{HAARETZ}:p001", "offensive_starts")]
+    assert imminent["window_end"].year == 2018 and "own horizon" in imminent["window_note"] and "2018-08-29" in imminent["window_note"]
+    warning = resolved.loc[(f"{HAARETZ}:p004", "displaced_700k")]
+    assert warning["window_start"].year == 2019 and "2019-20 offensive" in warning["window_note"]
+    table = P.window_table(resolved.reset_index())
+    assert list(table.columns) == ["prediction_id", "rule", "window_start", "window_end", "why this window"] and len(table) == len(resolved)
+
+
+def test_a_window_other_than_the_statements_own_needs_its_reason(seeds_copy, dataset):
+    path = seeds_copy / "predictions" / "haaretz_reuters_2018-08-29.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["predictions"][1].pop("window_note")
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="window_note") as err:
+        P.load_registry(dataset, seeds_copy)
+    assert "p002" in str(err.value)
+
+
+def test_both_readings_of_every_place_count_rule_side_by_side(resolved, dataset):
+    _, rules = P.load_registry(dataset)
+    both = P.place_count_readings(resolved.reset_index(), rules)
+    counted = resolved[resolved["quantity"] == "estimated"]
+    assert len(both) == len(counted) > 0
+    row = both[(both["prediction"] == "p002") & (both["rule"] == "captures_100")].iloc[0]
+    assert row["in the world"].startswith("yes") and row["on the named places"] == "no" and int(row["named"]) < 100

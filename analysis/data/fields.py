@@ -104,7 +104,7 @@ _FIELDS = (
     Field("claim", "string", "A precise restatement of the event the words put a probability on."),
     Field("window_start", "date", "First day of the window the statement speaks about."),
     Field("window_end", "date", "Last day of the window (deadline)."),
-    Field("window_note", "string", "Why the window is what it is, where it is not issue date + horizon.", required=False),
+    Field("window_note", "string", "Why the window is what it is: the statement's own horizon or deadline from its issue date, or the annotator's reason for another window."),
     Field("rules", "string", "Resolution rules (readings), space-separated; empty when unresolvable.", required=False),
     Field("unresolvable_reason", "string", "Why no rule can read the statement, where none does.", required=False),
     Field("rule", "string", "Resolution rule: one reading of the prediction (empty when the prediction has none).", required=False),

@@ -30,4 +30,13 @@ from .registry import (
     predictions_dir,
     select,
 )
-from .resolution import Resolution, evidence_table, record, resolutions, resolve, verdicts
+from .resolution import (
+    Resolution,
+    evidence_table,
+    place_count_readings,
+    record,
+    resolutions,
+    resolve,
+    verdicts,
+    window_table,
+)

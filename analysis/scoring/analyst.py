@@ -194,7 +194,8 @@ def plain_verdict(registry: pd.DataFrame, verdict: pd.DataFrame, scores: pd.Data
     parts.append(
         "Caveats: turning words into numbers depends on the scale and, for words outside it, on this project's phrase map; "
         "each reading is one explicit interpretation of a vague claim, and the verdict can change with the reading; "
-        "places are the named places in the documents, which undercount what changed hands; and with this few claims the "
+        "places are counted in the world, estimated from the named ones (which undercount what changed hands), and a verdict "
+        "on them is as likely as its stated probability; and with this few claims the "
         "scores describe these statements, not the analyst's skill."
     )
     return " ".join(parts)

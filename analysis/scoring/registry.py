@@ -146,17 +146,24 @@ def _prediction(doc: Document, e: dict, rules: dict[str, Rule], path: Path) -> d
     else:
         raise err("issued_date is needed: the document is not dated by publication", "issued_date")
     issued = pd.Timestamp(issued)
+    # Every window says why it is what it is: the annotator's note, or the statement's own deadline or horizon.
     if "window" in e:
         w = e["window"]
         if not isinstance(w, list) or len(w) != 2:
             raise err("expected [first day, last day]", "window")
         w0, w1 = (pd.Timestamp(parse_date(str(x))) for x in w)
+        if not str(e.get("window_note", "")).strip():
+            raise err("a window other than the statement's own horizon or deadline needs a window_note saying why", "window_note")
+        basis = ""
     elif "deadline" in e:
         w0, w1 = issued + pd.Timedelta(days=1), pd.Timestamp(parse_date(str(e["deadline"])))
+        basis = f"Judged on the statement's own deadline: from the day after it was issued ({issued.date()}) to {w1.date()}."
     elif "horizon_days" in e:
         if not isinstance(e["horizon_days"], int) or e["horizon_days"] < 1:
             raise err("must be a whole number of days, at least 1", "horizon_days")
         w0, w1 = issued + pd.Timedelta(days=1), issued + pd.Timedelta(days=e["horizon_days"])
+        basis = (f"Judged on the statement's own horizon, {e['horizon_days']} days from its issue date ({issued.date()}), "
+                 f"so {w0.date()} to {w1.date()}.")
     else:
         raise err("give horizon_days, deadline or window", "horizon_days")
     if w1 < w0:
@@ -172,7 +179,8 @@ def _prediction(doc: Document, e: dict, rules: dict[str, Rule], path: Path) -> d
     return {
         "prediction_id": pid, "doc_id": doc.doc_id, "issued_date": issued, "kind": e["kind"],
         "quote": doc.text[start:end], "char_start": start, "char_end": end, "probability_phrase": e["probability_phrase"],
-        "claim": " ".join(e["claim"].split()), "window_start": w0, "window_end": w1, "window_note": e.get("window_note", ""),
+        "claim": " ".join(e["claim"].split()), "window_start": w0, "window_end": w1,
+        "window_note": " ".join(x for x in (basis, " ".join(str(e.get("window_note", "")).split())) if x),
         "rules": " ".join(res), "unresolvable_reason": e.get("unresolvable", ""),
     }
 

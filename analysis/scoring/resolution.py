@@ -190,9 +190,8 @@ def _place_count(rule: Rule, base: str, sel: pd.DataFrame, ev: tuple[str, ...], 
     ev = tuple(dict.fromkeys((*ev, *comp_ids)))
     if gap and not (outcome == "yes" and lower_bound):
         return Resolution("unresolvable", None, ev, gap, "estimated", None, named_value)
-    q = max(p, 1 - p)
     what = "a net gain of about" if base == "net_places" else "about"
-    reason = (f"{outcome} with probability {'above 0.99' if q > 0.995 else f'{q:.2f}'}: {what} {round_sig(mid, 2):g} places, "
+    reason = (f"{outcome} with probability {_probability(max(p, 1 - p))}: {what} {round_sig(mid, 2):g} places, "
               f"90% {round_sig(lo, 2):g} to {round_sig(hi, 2):g}; {named_value:g} named")
     return Resolution(outcome, float(mid), ev, reason, "estimated", p, named_value)
 
@@ -209,14 +208,15 @@ def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset
             if only:
                 continue
             rows.append({"prediction_id": p.prediction_id, "rule": "", "question": p.claim, "reading": "", "window_start": p.window_start,
-                         "window_end": p.window_end, "resolution": "unresolvable", "observed": np.nan, "evidence": "", "reason": p.unresolvable_reason})
+                         "window_end": p.window_end, "window_note": p.window_note, "resolution": "unresolvable", "observed": np.nan,
+                         "evidence": "", "reason": p.unresolvable_reason})
             continue
         for name in names:
             rule = rules[name]
             r = resolve(rule, p.window_start, p.window_end, rec)
             settled = r.p_yes if r.p_yes is not None else (float(r.outcome == "yes") if r.outcome != "unresolvable" else np.nan)
             rows.append({"prediction_id": p.prediction_id, "rule": name, "question": rule.question, "reading": rule.describe(),
-                         "window_start": p.window_start, "window_end": p.window_end, "resolution": r.outcome,
+                         "window_start": p.window_start, "window_end": p.window_end, "window_note": p.window_note, "resolution": r.outcome,
                          "observed": np.nan if r.observed is None else r.observed, "quantity": r.quantity, "p_yes": settled,
                          "named_count": np.nan if r.named is None else r.named, "evidence": " ".join(r.evidence), "reason": r.reason})
     return RESOLUTIONS.validate(RESOLUTIONS.conform(pd.DataFrame(rows, columns=RESOLUTIONS.columns)))
@@ -251,3 +251,34 @@ def evidence_table(res: pd.DataFrame, max_ids: int = 2) -> pd.DataFrame:
     ids = ev["evidence"].fillna("").str.split()
     ev["evidence"] = [" ".join(i[:max_ids]) + (f" (+{len(i) - max_ids} more)" if len(i) > max_ids else "") for i in ids]
     return ev
+
+
+def _probability(p: float) -> str:
+    """A Monte Carlo probability to two decimals, never printed as certain: 'above 0.99', 'below 0.01'."""
+    return "above 0.99" if p > 0.995 else "below 0.01" if p < 0.005 else f"{p:.2f}"
+
+
+def place_count_readings(res: pd.DataFrame, rules: dict[str, Rule]) -> pd.DataFrame:
+    """Both readings of every rule that counts places, side by side: on the estimate in the world and on the named places.
+
+    One row per prediction and place-count rule: the window, the estimate's verdict with its
+    probability and median, and the named count with the verdict the same comparison gives on it.
+    """
+    rows = []
+    for r in res[res["quantity"] == "estimated"].itertuples():
+        rule = rules[r.rule]
+        named_yes = bool(OPS[rule.op](r.named_count, rule.value)) if pd.notna(r.named_count) else None
+        rows.append({"prediction": r.prediction_id.split(":")[-1], "rule": r.rule, "reading": rule.describe(),
+                     "window": f"{r.window_start.date()} to {r.window_end.date()}",
+                     "in the world": r.resolution if pd.isna(r.p_yes) else f"{r.resolution} (P(yes) {_probability(r.p_yes)})",
+                     "estimate": r.reason.split(": ", 1)[-1].split(";")[0] if pd.notna(r.p_yes) else "",
+                     "named": "" if pd.isna(r.named_count) else f"{r.named_count:g}",
+                     "on the named places": "" if named_yes is None else ("yes" if named_yes else "no")})
+    return pd.DataFrame(rows, columns=["prediction", "rule", "reading", "window", "in the world", "estimate", "named", "on the named places"])
+
+
+def window_table(res: pd.DataFrame) -> pd.DataFrame:
+    """Each reading's window and why it is that window (from the registry), one row per prediction and rule."""
+    t = res[["prediction_id", "rule", "window_start", "window_end", "window_note"]].copy()
+    t["prediction_id"] = t["prediction_id"].str.split(":").str[-1]
+    return t.rename(columns={"window_note": "why this window"})
