@@ -65,3 +65,27 @@ def test_the_backtest_judges_the_estimate_against_claims_and_the_corrected_serie
     assert bt.scores["covered_80"].between(0, 1).all()
     # Early origins, before two aggregate claims were public, are listed with the reason.
     assert len(bt.skipped) and bt.skipped["reason"].str.contains("aggregate claims").all()
+
+
+def test_world_daily_never_falls_below_an_aggregate_claim_nor_the_named_places_over_the_share(dataset):
+    start, end = pd.Timestamp(dataset.case.territory_baseline_date), pd.Timestamp("2020-03-10")
+    comp = T.completeness_model(dataset)
+    w = T.world_daily(dataset, start, end, comp).set_index("date")
+    assert (w["world"] >= w["named"] / comp["share"] - 1e-9).all()
+    for r in comp["table"].itertuples():
+        span = w.loc[max(r.date_start, start):min(r.date_end, end), "world"]
+        assert span.sum() >= r.claimed - 1e-9, r.claim_id
+    # A claim on a day the documents name few places raises that day (more than 30 on 16 February, two named).
+    day = comp["table"].set_index("claim_id").loc["encyclopedia_offensive_2019-2020:o080", "date_end"]
+    assert w.at[day, "world"] >= 30 > w.at[day, "named"] / comp["share"]
+
+
+def test_the_coupling_per_place_in_the_world_uses_only_what_was_public(dataset):
+    c = T.coupling_estimated(dataset)
+    assert c["per_place"] > 0 and c["low90"] < c["per_place"] < c["high90"] and c["n_intervals"] >= 5
+    used = c["intervals"][c["intervals"]["places"] > 0]
+    assert c["per_place"] == pytest.approx(used["displaced"].sum() / used["places"].sum())  # WLS, variance proportional to places
+    cut = pd.Timestamp("2020-02-15")
+    early = T.coupling_estimated(dataset.as_of(cut))
+    public = set(dataset.as_of(cut).observations["claim_id"])
+    assert set(early["claim_ids"]) <= public and early["intervals"]["to"].max() <= cut
