@@ -356,3 +356,48 @@ def test_the_kernels_poisson_draws_follow_the_poisson_law(lam):
     chi2 = (((observed - expected) ** 2 / expected)[keep]).sum() + (observed[~keep].sum() - expected[~keep].sum()) ** 2 / max(expected[~keep].sum(), 1)
     assert stats.chi2.sf(chi2, keep.sum()) > 1e-3
     assert abs(x.mean() - lam) < 5 * np.sqrt(lam / len(x))
+
+
+@pytest.mark.parametrize(("count", "share"), [(0, 0.3), (5, 0.26), (40, 0.26), (12, 0.81), (7, 1.0)])
+def test_the_kernels_naming_draws_are_binomial(count, share):
+    """The places named among a day's places: Binomial(count, share) by the kernel's inversion, against scipy (100,000 draws)."""
+    from numba import njit
+    from scipy import stats
+
+    from analysis.scenarios.kernel import _binomial, _seed_state
+
+    @njit
+    def draws(seed, count, share, n):
+        s = _seed_state(seed)
+        q = max(1.0 - share, 1e-300)
+        out = np.empty(n, np.int64)
+        for i in range(n):
+            out[i] = _binomial(s, count, np.log(q), share / q)
+        return out
+
+    x = draws(np.uint64(11), count, share, 100_000)
+    assert ((x >= 0) & (x <= count)).all()
+    if count == 0 or share == 1.0:
+        assert (x == count * (share == 1.0)).all()
+        return
+    ks = np.arange(count + 1)
+    expected = stats.binom.pmf(ks, count, share) * len(x)
+    observed = np.bincount(x, minlength=count + 1)
+    keep = expected >= 5
+    chi2 = (((observed - expected) ** 2 / expected)[keep]).sum()
+    assert stats.chi2.sf(chi2, max(keep.sum() - 1, 1)) > 1e-3
+
+
+def test_the_hindcast_parameter_names_a_scenario_run_or_is_empty(dataset):
+    from analysis.core.errors import ParameterError
+    from analysis.report.params import ScenarioParams
+
+    with pytest.raises(ParameterError, match=r"parameter 'hindcast'.*not one of the scenarios run"):
+        ScenarioParams.from_mapping({"scenarios": ["assynt_view"]})
+    assert ScenarioParams.from_mapping({"scenarios": ["assynt_view"], "hindcast": ""}).hindcast == ""
+    sentence, checks, events = S.section([], (), "", dataset)
+    assert "No hindcast" in sentence and checks.empty and events.empty
+    # A scenario fitted before the end of the record is refused: its misses would say nothing of the model.
+    early = S.run(S.load_spec(BASE, {"fit_as_of": "2020-02-15", **SMALL}), dataset)
+    with pytest.raises(ParameterError, match="whole record"):
+        S.section([early], ("as_it_happened",), "as_it_happened", dataset)

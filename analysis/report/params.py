@@ -210,7 +210,7 @@ class ScenarioParams(NotebookParams):
     notebook: ClassVar[str] = "04_scenarios"
     scenarios: tuple = ("as_it_happened", "assynt_view", "january_ceasefire_holds", "no_turkish_intervention", "offensive_to_idlib_city")
     overrides: tuple = ()
-    hindcast: str = "as_it_happened"  # the scenario that follows the milestones as they happened, checked against the record
+    hindcast: str = "as_it_happened"  # the scenario that follows the milestones as they happened, checked against the record ("" for none)
 
     def check(self) -> None:
         """Each scenario file must exist and validate with the overrides applied (before any kernel starts)."""
@@ -225,14 +225,15 @@ class ScenarioParams(NotebookParams):
                 overrides.append(parse_override(str(o)))
             except InputError as exc:
                 raise ParameterError(str(exc), parameter="overrides") from exc
-        if self.hindcast not in self.scenarios:
-            raise ParameterError(f"{self.hindcast!r} is not one of the scenarios run ({', '.join(self.scenarios)})", parameter="hindcast")
         for name in self.scenarios:
             try:
                 load_spec(name, overrides)
             except InputError as exc:
                 culprit = "overrides" if getattr(exc, "key", None) in {k for k, _ in overrides} else "scenarios"
                 raise ParameterError(str(exc), parameter=culprit) from exc
+        if self.hindcast and self.hindcast not in self.scenarios:
+            raise ParameterError(f"{self.hindcast!r} is not one of the scenarios run ({', '.join(self.scenarios)}); "
+                                 "name one of them, or leave it empty for no hindcast", parameter="hindcast")
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,13 @@ def report_tables(result: ScenarioResult, dataset: Dataset) -> tuple[str, pd.Dat
     shown = shown.rename(columns={"low": "q25", "median": "q50", "high": "q75"})
     shown_t = t.assign(happened=t["happened"].map({True: "yes", False: "not recorded"}), probability=t["probability"].round(2))
     return sentence, shown, shown_t
+
+
+def section(results, names, hindcast: str, dataset: Dataset) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Report 04's hindcast: :func:`report_tables` of the scenario ``hindcast`` (one of ``names``, run as ``results``).
+
+    With ``hindcast`` empty, a sentence saying so and two empty tables.
+    """
+    if not hindcast:
+        return "No hindcast was asked for (the report's `hindcast` parameter is empty).", pd.DataFrame(), pd.DataFrame()
+    return report_tables(list(results)[list(names).index(hindcast)], dataset)
