@@ -67,6 +67,7 @@ def model_probability(dataset: Dataset, rule: Rule, issued: pd.Timestamp, w0: pd
             # (the completeness model public on the issue date; a side it cannot identify counts its named places as all).
             rng = np.random.default_rng([seed, 15])
             view = dataset.as_of(issued)
+            counted = []
             for side in ("government", "opposition"):
                 try:
                     m = territory.completeness_model(view, side)
@@ -74,7 +75,9 @@ def model_probability(dataset: Dataset, rule: Rule, issued: pd.Timestamp, w0: pd
                     continue
                 k = gov if side == "government" else opp
                 k += territory.unnamed(k, territory.share_draws(m, n_paths, rng), rng)
-            note += ", in the world"
+                counted.append(side)
+            note += (f", in the world ({' and '.join(counted)} places named at the completeness model's share)" if counted
+                     else ", named places only (too few aggregate claims by then to estimate the share named)")
         x = {"government_captures": gov, "opposition_captures": opp, "net_places": gov - opp}[base]
         return float(np.mean(op(x, rule.value))), note
     except ParameterError as exc:
