@@ -388,16 +388,18 @@ def test_the_kernels_naming_draws_are_binomial(count, share):
     assert stats.chi2.sf(chi2, max(keep.sum() - 1, 1)) > 1e-3
 
 
-def test_the_hindcast_parameter_names_a_scenario_run_or_is_empty(dataset):
+def test_the_hindcast_parameter_names_a_scenario_file_or_is_empty(dataset):
     from analysis.core.errors import ParameterError
     from analysis.report.params import ScenarioParams
 
-    with pytest.raises(ParameterError, match=r"parameter 'hindcast'.*not one of the scenarios run"):
-        ScenarioParams.from_mapping({"scenarios": ["assynt_view"]})
-    assert ScenarioParams.from_mapping({"scenarios": ["assynt_view"], "hindcast": ""}).hindcast == ""
-    sentence, checks, events = S.section([], (), "", dataset)
+    with pytest.raises(ParameterError, match=r"parameter 'hindcast'.*no scenario file 'nope'"):
+        ScenarioParams.from_mapping({"scenarios": ["assynt_view"], "hindcast": "nope"})
+    assert ScenarioParams.from_mapping({"scenarios": ["assynt_view"]}).hindcast == "as_it_happened"  # run on its own
+    sentence, checks, events = S.section("", dataset)
     assert "No hindcast" in sentence and checks.empty and events.empty
+    sentence, checks, events = S.section("as_it_happened", dataset, n_paths=2000)
+    assert "as it happened" in sentence and len(checks) and len(events)
     # A scenario fitted before the end of the record is refused: its misses would say nothing of the model.
     early = S.run(S.load_spec(BASE, {"fit_as_of": "2020-02-15", **SMALL}), dataset)
     with pytest.raises(ParameterError, match="whole record"):
-        S.section([early], ("as_it_happened",), "as_it_happened", dataset)
+        S.report_tables(early, dataset)

@@ -181,11 +181,16 @@ def report_tables(result: ScenarioResult, dataset: Dataset) -> tuple[str, pd.Dat
     return sentence, shown, shown_t
 
 
-def section(results, names, hindcast: str, dataset: Dataset) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """Report 04's hindcast: :func:`report_tables` of the scenario ``hindcast`` (one of ``names``, run as ``results``).
+def section(hindcast: str, dataset: Dataset, n_paths: int | None = None) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Report 04's hindcast: :func:`report_tables` of the scenario file ``hindcast``, run as shipped.
 
-    With ``hindcast`` empty, a sentence saying so and two empty tables.
+    The report's overrides do not apply: they change the story, and the hindcast checks the model
+    against the story that happened. With ``hindcast`` empty, a sentence saying so and two empty tables.
     """
+    from .engine import run
+    from .spec import load_spec
+
     if not hindcast:
         return "No hindcast was asked for (the report's `hindcast` parameter is empty).", pd.DataFrame(), pd.DataFrame()
-    return report_tables(list(results)[list(names).index(hindcast)], dataset)
+    spec = load_spec(hindcast, {"n_paths": n_paths} if n_paths else {})
+    return report_tables(run(spec, dataset), dataset)
