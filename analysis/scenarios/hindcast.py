@@ -77,7 +77,7 @@ def checks(result: ScenarioResult, dataset: Dataset) -> pd.DataFrame:
             lo, mid, hi = _band(result, "government_captures", day)
             rows.append({"check": "places", "date": day, "variable": "government_captures", "observed": value, "low": lo,
                          "median": mid, "high": hi, "inside": lo <= value <= hi,
-                         "evidence": f"{est.at[day, 'named']:.0f} named places; completeness from {len(comp['claim_ids'])} aggregate claims"})
+                         "evidence": f"named so far: {est.at[day, 'named']:.0f}; share named from {len(comp['claim_ids'])} aggregate claims"})
 
     for m in _road_milestones(dataset, spec.road).itertuples():
         if not _in_horizon(result, m.date_end):
