@@ -100,11 +100,33 @@ def test_the_assynt_readings_resolve_with_their_evidence(resolved):
     assert r["resolution"] == "yes" and "encyclopedia_offensive_2019-2020:c032" in r["evidence"].split()
     r = resolved.loc[(f"{ASSYNT}:p002", "displaced_500k")]
     assert r["resolution"] == "yes" and r["evidence"] == "encyclopedia_offensive_2019-2020:o162"
+    # "At least 100 places within 60 days" resolves on the estimate of places in the world, with its probability;
+    # the named count (under 100) stays beside it as the lower bound.
     r = resolved.loc[(f"{ASSYNT}:p002", "captures_100")]
-    assert r["resolution"] == "no" and r["observed"] < 100 and len(r["evidence"].split()) >= 20
+    assert r["quantity"] == "estimated" and r["named_count"] < 100 <= r["observed"]
+    assert r["resolution"] == "yes" and r["p_yes"] > 0.9 and f"{r['named_count']:g} named" in r["reason"]
+    assert "with probability" in r["reason"] and len(r["evidence"].split()) >= 20
+    assert any(i.startswith("encyclopedia_offensive_2019-2020:o") for i in r["evidence"].split())  # the aggregate claims behind the estimate
     verdicts = P.verdicts(resolved.reset_index()).set_index("prediction_id")["verdict"]
-    assert verdicts[f"{ASSYNT}:p002"] == "partly"  # broad by two readings, not by the third
+    assert verdicts[f"{ASSYNT}:p002"] == "yes"  # broad by all three readings once places are counted in the world
     assert verdicts[f"{ASSYNT}:p005"] == "unresolvable"  # Dair al-Zour: kept, with the reason
+
+
+def test_a_rule_can_ask_for_the_named_count(dataset):
+    """``government_captures_named`` resolves on the named places alone, as before the estimate (91 named: no)."""
+    from analysis.scoring.resolution import record, resolve
+
+    rules = {name: P.Rule(name, "q", variable, ">=", 100) for name, variable in
+             (("named", "government_captures_named"), ("estimated", "government_captures"))}
+    w0, w1 = pd.Timestamp("2020-01-09"), pd.Timestamp("2020-03-08")
+    rec = record(dataset)
+    named, est = resolve(rules["named"], w0, w1, rec), resolve(rules["estimated"], w0, w1, rec)
+    assert named.quantity == "named" and named.outcome == "no" and named.observed == named.named < 100
+    assert est.quantity == "estimated" and est.named == named.named and est.observed > named.observed
+    # The estimate's probability is that of its draws: a threshold at the named count is certain, one far above is not.
+    at_named = resolve(P.Rule("x", "q", "government_captures", ">=", named.named), w0, w1, rec)
+    far = resolve(P.Rule("x", "q", "government_captures", ">=", 10 * named.named), w0, w1, rec)
+    assert at_named.p_yes == 1.0 and far.p_yes < 0.05 and far.outcome == "no"
 
 
 def test_the_2018_article_is_read_honestly(resolved):
@@ -197,3 +219,33 @@ def test_the_dataset_publishes_the_registry_and_the_score_stage_the_scores(publi
     assert set(scores["prediction_id"]) <= set(registry["prediction_id"])
     assert main(["score", "--publish", "--doc", ASSYNT, "--dataset", str(published_dataset), "--out", str(out)]) == 2
     assert "parameter 'doc'" in capsys.readouterr().err
+
+
+def test_every_reading_states_its_window_and_why(resolved, dataset):
+    """Issue 15 item 7: the 2018 article's 'imminent' is judged on its own 2018 horizon; its UN warning on the offensive that came."""
+    assert (resolved["window_note"].str.len() > 0).all()
+    imminent = resolved.loc[(f"{HAARETZ}:p001", "offensive_starts")]
+    assert imminent["window_end"].year == 2018 and "own horizon" in imminent["window_note"] and "2018-08-29" in imminent["window_note"]
+    warning = resolved.loc[(f"{HAARETZ}:p004", "displaced_700k")]
+    assert warning["window_start"].year == 2019 and "2019-20 offensive" in warning["window_note"]
+    table = P.window_table(resolved.reset_index())
+    assert list(table.columns) == ["prediction_id", "rule", "window_start", "window_end", "why this window"] and len(table) == len(resolved)
+
+
+def test_a_window_other_than_the_statements_own_needs_its_reason(seeds_copy, dataset):
+    path = seeds_copy / "predictions" / "haaretz_reuters_2018-08-29.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["predictions"][1].pop("window_note")
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="window_note") as err:
+        P.load_registry(dataset, seeds_copy)
+    assert "p002" in str(err.value)
+
+
+def test_both_readings_of_every_place_count_rule_side_by_side(resolved, dataset):
+    _, rules = P.load_registry(dataset)
+    both = P.place_count_readings(resolved.reset_index(), rules)
+    counted = resolved[resolved["quantity"] == "estimated"]
+    assert len(both) == len(counted) > 0
+    row = both[(both["prediction"] == "p002") & (both["rule"] == "captures_100")].iloc[0]
+    assert row["in the world"].startswith("yes") and row["on the named places"] == "no" and int(row["named"]) < 100

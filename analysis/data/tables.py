@@ -244,8 +244,8 @@ RESOLUTIONS = _table(
     stage="predictions",
     primary_key=("prediction_id", "rule"),
     columns=(
-        "prediction_id", "rule", "question", "reading", "window_start", "window_end", "resolution",
-        "observed", "evidence", "reason",
+        "prediction_id", "rule", "question", "reading", "window_start", "window_end", "window_note", "resolution",
+        "observed", "quantity", "p_yes", "named_count", "evidence", "reason",
     ),
 )
 

@@ -166,6 +166,7 @@ class ScenarioParams(NotebookParams):
     notebook: ClassVar[str] = "04_scenarios"
     scenarios: tuple = ("as_it_happened", "assynt_view", "january_ceasefire_holds", "no_turkish_intervention", "offensive_to_idlib_city")
     overrides: tuple = ()
+    hindcast: str = "as_it_happened"  # the scenario that follows the milestones as they happened, run as shipped and checked against the record ("" for none)
 
     def check(self) -> None:
         """Each scenario file must exist and validate with the overrides applied (before any kernel starts)."""
@@ -186,6 +187,11 @@ class ScenarioParams(NotebookParams):
             except InputError as exc:
                 culprit = "overrides" if getattr(exc, "key", None) in {k for k, _ in overrides} else "scenarios"
                 raise ParameterError(str(exc), parameter=culprit) from exc
+        if self.hindcast:
+            try:
+                load_spec(self.hindcast)
+            except InputError as exc:
+                raise ParameterError(f"{exc}; name a scenario file, or leave it empty for no hindcast", parameter="hindcast") from exc
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Modules: :mod:`.spec` (the frozen, validated spec), :mod:`.calibration` (fitted inputs),
 :mod:`.kernel` (the compiled daily loop), :mod:`.engine` (run, compare), :mod:`.sweeps` (grids),
-:mod:`.summary` (report tables). Their public names are re-exported here, imported on first use:
+:mod:`.summary` (report tables), :mod:`.hindcast` (a scenario against the record). Their public names are re-exported here, imported on first use:
 ``import analysis.scenarios.spec`` (the notebooks' parameter checks) loads neither the models nor numba.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("spec", "calibration", "engine", "sweeps", "summary")
+_MODULES = ("spec", "calibration", "engine", "sweeps", "summary", "hindcast")
 
 
 def __getattr__(name: str):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 
-from ..core.errors import InputError
+from ..core.errors import InputError, ParameterError
 from ..data import changes as CH
 from ..data.dataset import Dataset
 from ..data.phases import phase_schedule
@@ -28,7 +29,10 @@ class Calibration:
     rate_reference: str
     log_rate: dict  # side -> (mean, sd) of the reference phase's log daily rate
     alpha: dict  # side -> NB overdispersion
-    level: float  # net places the government gained, baseline to as_of
+    level: float  # net named places the government gained, baseline to as_of
+    named_taken: dict  # side -> named places it took, baseline to as_of (rounded)
+    completeness: dict  # side -> (logit of the share of places named, its standard error); (inf, 0) = all named
+    completeness_claim_ids: tuple[str, ...]
     start_displaced: np.ndarray  # draws of the cumulative displaced figure at as_of
     start_claim_ids: tuple[str, ...]
     population: float  # latest regional population figure at as_of (reported)
@@ -37,11 +41,17 @@ class Calibration:
     per_place_claim_ids: tuple[str, ...]
     road_places: int  # named places on the road that change hands can reach
     road_held: int  # of those, held by the government at as_of
-    road_share_counts: tuple[int, int]  # government captures on the road, all captures (to fit_as_of)
+    road_share_counts: tuple[int, int]  # named government captures on the road, all named captures while road places were left (to fit_as_of)
     rate_claim_ids: tuple[str, ...]
 
     def claim_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.rate_claim_ids, *self.start_claim_ids, *self.population_claim_ids, *self.per_place_claim_ids)))
+        return tuple(dict.fromkeys((*self.rate_claim_ids, *self.start_claim_ids, *self.population_claim_ids, *self.per_place_claim_ids,
+                                    *self.completeness_claim_ids)))
+
+    def share_draws(self, side: str, rng: np.random.Generator, n: int) -> np.ndarray:
+        """The share of ``side``'s places the documents name, one per path (logit-normal; 1 where all are named)."""
+        b, se = self.completeness[side]
+        return np.ones(n) if not np.isfinite(b) else expit(b + se * rng.standard_normal(n))
 
 
 def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
@@ -102,22 +112,57 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
     cut_day = dfit.measurements.day(as_of)
     start_draws = D.simulate(dfit, np.array([cut_day]), n_start, seed=0)[:, 0]
 
+    # Places in the world: the share of each side's places the documents name, from the aggregate
+    # claims public by fit_as_of (a side without two such claims counts its named places as all).
+    fit_view = dataset.as_of(fit_as_of)
+    comp, comp_ids = {}, []
+    for side in CH.SIDES:
+        try:
+            m = T.completeness_model(fit_view, side)
+        except ParameterError:
+            comp[side] = (float("inf"), 0.0)
+            continue
+        b = float(logit(m["share"]))
+        comp[side] = (b, (float(logit(m["high90"])) - b) / 1.6448536269514722)
+        comp_ids += list(m["claim_ids"])
+    named_taken = {side: int(round(float(CH.daily_series(changes, start, as_of)[f"{side}_captures"].sum()))) if len(changes) else 0
+                   for side in CH.SIDES}
+
     try:
-        c = T.coupling(dataset.as_of(fit_as_of))
+        c = T.coupling_estimated(fit_view)
         per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * 1.6448536269514722))
-        per_ids = tuple(dict.fromkeys(i for s in c["intervals"]["ids"] for i in s.replace("->", " ").split()))
+        per_ids = c["claim_ids"]
     except InputError:
         per_place, per_ids = (float("nan"), float("nan")), ()
 
     holders = CH.road_holders(dataset, CH.changes_of_hands(view.control_events).changes, road, as_of)
-    fit_changes = CH.changes_of_hands(dataset.as_of(fit_as_of).control_events).changes
-    gov = fit_changes[fit_changes["to_side"] == "government"]
+    fit_changes = CH.changes_of_hands(fit_view.control_events).changes
     return Calibration(
         as_of=as_of, fit_as_of=fit_as_of, rate_reference=reference, log_rate=log_rate, alpha=alpha, level=level,
+        named_taken=named_taken, completeness=comp, completeness_claim_ids=tuple(dict.fromkeys(comp_ids)),
         start_displaced=start_draws, start_claim_ids=tuple(dict.fromkeys(dfit.claim_ids)),
         population=float(dfit.measurements.population_at_risk), population_claim_ids=tuple(dfit.measurements.population_claim_ids),
         per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holders),
         road_held=int((holders["side"] == "government").sum()),
-        road_share_counts=(int(gov["place_id"].isin(holders["place_id"]).sum()), len(gov)),
+        road_share_counts=road_share_counts(dataset, fit_changes, road, holders["place_id"]),
         rate_claim_ids=fit.claim_ids,
     )
+
+
+def road_share_counts(dataset: Dataset, changes: pd.DataFrame, road: str, road_places: pd.Series) -> tuple[int, int]:
+    """(named government captures on the road, named government captures on a day the road still had places to take).
+
+    A capture on a day the government already held the whole road could not have fallen on it;
+    counting it would dilute the share (the captures after the road was taken, in the west
+    Aleppo countryside and the Ghab, are most of the later named ones).
+    """
+    gov = changes[changes["to_side"] == "government"]
+    on_road = gov["place_id"].isin(road_places)
+    if not len(road_places):
+        return 0, len(gov)
+    open_day = {}
+    for day in sorted(set(gov["date_end"])):
+        holders = CH.road_holders(dataset, changes, road, day - pd.Timedelta(days=1))
+        open_day[day] = bool((holders["side"] != "government").any())
+    left = gov["date_end"].map(open_day).astype(bool)
+    return int((on_road & left).sum()), int(left.sum())

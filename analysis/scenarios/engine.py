@@ -6,31 +6,44 @@ file and the key of any error.
 
 The engine (:func:`run`):
 
-* **Territory.** Government captures and opposition recaptures of named places are
-  counted per day. The *reference* capture rate of each side is the phase-GLM rate
-  (:mod:`analysis.models.territory`) of the phase named by ``rate_reference``, fitted with
-  the information public by ``fit_as_of``; each path draws its log rate from the
-  fit's sampling distribution (parameter uncertainty). Day by day the government
-  rate is multiplied by the intensity of the scenario phase in force, by the
-  intervention's ``capture_multiplier`` from its date and by the ceasefire's
-  ``capture_multiplier`` from its date; the opposition rate by the intervention's
-  and the ceasefire's ``recapture_multiplier``. The fitted
-  negative-binomial overdispersion enters as a gamma frailty per path and week
-  with variance alpha / 7, which gives weekly totals the fitted NB variance
-  (7 mu + 7 alpha mu^2) while each day's draw is a single Poisson. The daily
-  loop is compiled with numba (:func:`_territory_paths`).
-* **Roads.** Each capture (recapture) falls on a named place of ``road`` with
-  probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2) of the
-  government captures known by ``fit_as_of`` when ``fitted``), so the share of
-  the road's places the government holds is tracked path by path.
+* **Territory, in the world.** Places changing hands are counted in the world, not
+  only the ones the documents name. The *reference* capture rate of each side is the
+  phase-GLM rate of named places (:mod:`analysis.models.territory`) of the phase named by
+  ``rate_reference``, fitted with the information public by ``fit_as_of``; each path draws
+  its log rate from the fit's sampling distribution (parameter uncertainty) and the share
+  of that side's places the documents name from the completeness model fitted on the
+  aggregate claims public by ``fit_as_of`` (:func:`analysis.models.territory.completeness_model`;
+  a side without two such claims counts its named places as all), and divides the one by
+  the other. Each day's places split into named and not named (Poisson splitting), so the
+  named ones stay as ``government_captures_named`` and ``net_places_named`` (a lower
+  bound), and the path starts from the named places taken by ``as_of`` plus those taken
+  but not named (NegBin(n, share)). Day by day the government rate is multiplied by the
+  intensity of the scenario phase in force, by the intervention's ``capture_multiplier``
+  from its date and by the ceasefire's ``capture_multiplier`` from its date; the opposition
+  rate by the intervention's and the ceasefire's ``recapture_multiplier``. With one
+  completeness share per side for the whole record, the ratio of two phases' rates is the
+  same in the world as among named places, so intensities keep their meaning. The fitted
+  negative-binomial overdispersion enters as a gamma frailty per path and week with
+  variance alpha / 7, which gives weekly totals the fitted NB variance (7 mu + 7 alpha
+  mu^2) while each day's draw is a single Poisson. The daily loop is compiled with numba
+  (:func:`_territory_paths`).
+* **Roads.** Only named places lie on ``road``. Each named capture (recapture) falls on a
+  road place with probability ``road_share`` (drawn per path from Beta(k + 1/2, n - k + 1/2)
+  when ``fitted``: k named government captures on the road of n made on days the road
+  still had places to take, to ``fit_as_of``), so the share of the road's places the
+  government holds is tracked path by path.
 * **Displacement** starts from the displacement model ``displacement_start``
   at ``as_of`` (its sampling spread) and grows by ``displacement_per_place``
-  people per net place the government gains (the coupling of
-  :func:`analysis.models.territory.coupling`, drawn per path from its sampling
-  distribution when ``fitted``), capped at ``population_at_risk``. After a
-  ceasefire a share ``return_rate`` of those displaced returns each day:
+  people per place the government takes in the world (the coupling of
+  :func:`analysis.models.territory.coupling_estimated`, fitted in the same unit and drawn
+  per path from its sampling distribution when ``fitted``; the opposition's recaptures
+  return nobody, as the documents report no returns), capped at ``population_at_risk``.
+  After a ceasefire a share ``return_rate`` of those displaced returns each day:
   ``displaced`` (the cumulative figure OCHA reports) keeps counting, and
   ``displaced_now`` subtracts the returns.
+
+:mod:`analysis.scenarios.hindcast` checks a scenario fitted on the whole record against
+what the record later reported.
 
 Every result carries the spec, its SHA-256 hash and the claim ids behind each
 fitted number.
@@ -156,7 +169,7 @@ def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibra
 # rates, frailties, road shares, starts and couplings, and the kernel's per-path streams give each
 # day the same uniform; a difference between them is the parameter's effect, not new draws.
 STREAMS: tuple[str, ...] = ("road_share", "rate_government", "rate_opposition", "frailty_government", "frailty_opposition",
-                            "start", "per_place", "kernel")
+                            "start", "per_place", "kernel", "named_government", "named_opposition", "unnamed_start")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -166,24 +179,40 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
+    """Joint daily paths of every variable in :data:`VARIABLES`: (n_paths, horizon_days) each.
+
+    Territory runs on places in the world: each path draws the share of each side's places
+    the documents name (the completeness model of the calibration), divides the fitted named
+    rate by it, and starts from the named places taken by ``as_of`` plus those taken but not
+    named (NegBin(n, share), as :func:`analysis.models.territory.unnamed`). The named places
+    stay as ``*_named`` (a lower bound), and only they can fall on the road.
+    """
+    from ..models.territory import unnamed
+
     n, h = spec.n_paths, spec.horizon_days
     rng = streams(spec.seed)
     pop, per, share_ab = _resolved(spec, cal)
     gov_mult, opp_mult = multipliers(spec)
     weeks = -(-h // FRAILTY_DAYS)
     share = rng["road_share"].beta(*share_ab, size=n) if share_ab is not None else np.full(n, float(spec.road_share))
-    rates, frailties = [], []
+    rates, frailties, named_share, world0, named0 = [], [], [], [], []
     for side in ("government", "opposition"):
         mean, sd = cal.log_rate[side]
-        rates.append(np.exp(mean + sd * rng[f"rate_{side}"].standard_normal(n)))
+        c = cal.share_draws(side, rng[f"named_{side}"], n)
+        named_share.append(c)
+        rates.append(np.exp(mean + sd * rng[f"rate_{side}"].standard_normal(n)) / c)
         a = cal.alpha[side] / FRAILTY_DAYS
         frailties.append(rng[f"frailty_{side}"].gamma(1 / a, a, size=(n, weeks)) if a > 1e-9 else np.ones((n, weeks)))
-    # Displacement: start draws, plus people per net place gained (no new displacement on net losses).
+        k = np.full(n, float(cal.named_taken[side]))
+        named0.append(k)
+        world0.append(k + unnamed(k, c, rng["unnamed_start"]))
+    # Displacement: start draws, plus people per place taken in the world (the coupling is fitted in the same unit).
     start = rng["start"].choice(cal.start_displaced, size=n)
     per_place = np.maximum(per[0] + per[1] * rng["per_place"].standard_normal(n), 0.0)
-    captures, net, displaced, held = _territory_paths(
-        int(rng["kernel"].integers(2**31 - 1)), rates[0], rates[1], frailties[0], frailties[1], gov_mult, opp_mult, share,
-        cal.road_places, cal.road_held, FRAILTY_DAYS, float(cal.level), start, per_place, float(pop),
+    captures, named, net, net_named, displaced, held = _territory_paths(
+        int(rng["kernel"].integers(2**31 - 1)), rates[0], rates[1], named_share[0], named_share[1], frailties[0], frailties[1],
+        gov_mult, opp_mult, share, cal.road_places, cal.road_held, FRAILTY_DAYS, world0[0], world0[1], named0[0], named0[1],
+        start, per_place, float(pop),
     )
     now = displaced
     if spec.ceasefire is not None and spec.ceasefire.return_rate > 0:
@@ -197,7 +226,8 @@ def simulate(spec: ScenarioSpec, cal: Calibration) -> dict[str, np.ndarray]:
             returned += back
             current = current - back + new[:, d]
             now[:, d] = displaced[:, d] - returned
-    return {"displaced": displaced, "displaced_now": now, "net_places": net, "government_captures": captures, "road_share_held": held}
+    return {"displaced": displaced, "displaced_now": now, "net_places": net, "government_captures": captures, "road_share_held": held,
+            "net_places_named": net_named, "government_captures_named": named}
 
 
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:

@@ -30,7 +30,10 @@ from ..core.errors import InputError
 from ..data.parsing import parse_date
 from ..models import registry
 
-VARIABLES = ("displaced", "displaced_now", "net_places", "government_captures", "road_share_held")
+# Territory variables count places in the world (estimated from the named ones); ``*_named``
+# count the places the documents name (their lower bound).
+VARIABLES = ("displaced", "displaced_now", "net_places", "government_captures", "road_share_held", "net_places_named",
+             "government_captures_named")
 FITTED = "fitted"
 REPORTED = "reported"
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from ..data import changes as CH
 from ..data.dataset import Dataset
@@ -56,7 +57,10 @@ def reported(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """What the full record later gave for the simulated variables (date, value), to draw against scenarios."""
     out = {"displaced": D.measurements(dataset).dated_stocks[["date", "value"]]}
     net = CH.net_series(dataset)
-    out["net_places"] = pd.DataFrame({"date": net["date"], "value": net["cumulative_net_government"]})
+    out["net_places_named"] = pd.DataFrame({"date": net["date"], "value": net["cumulative_net_government"]})
+    est = T.estimated_series(dataset)
+    out["government_captures"] = pd.DataFrame({"date": est["date"], "value": est["q50"]})
+    out["government_captures_named"] = pd.DataFrame({"date": est["date"], "value": est["named"]})
     return out
 
 
@@ -74,11 +78,15 @@ def provenance(results: Sequence[ScenarioResult]) -> pd.DataFrame:
             {"scenario": s.name, "quantity": "population at risk",
              "value": f"{c.population:,.0f}" if s.population_at_risk == REPORTED else f"{float(s.population_at_risk):,.0f} (set)",
              "claims": " ".join(c.population_claim_ids) if s.population_at_risk == REPORTED else "scenario file"},
-            {"scenario": s.name, "quantity": "displaced per net place",
+            {"scenario": s.name, "quantity": f"share of places named (completeness, to {c.fit_as_of.date()})",
+             "value": "; ".join(f"{side} {'all' if not np.isfinite(b) else f'{expit(b):.2f} (90% {expit(b - 1.645 * se):.2f}-{expit(b + 1.645 * se):.2f})'}"
+                                for side, (b, se) in c.completeness.items()),
+             "claims": " ".join(c.completeness_claim_ids)},
+            {"scenario": s.name, "quantity": "displaced per place taken (in the world)",
              "value": f"{c.per_place[0]:,.0f} (sd {c.per_place[1]:,.0f})" if s.displacement_per_place == FITTED else f"{float(s.displacement_per_place):,.0f} (set)",
              "claims": " ".join(c.per_place_claim_ids) if s.displacement_per_place == FITTED else "scenario file"},
             {"scenario": s.name, "quantity": f"road share ({s.road})",
-             "value": (f"{c.road_share_counts[0]} of {c.road_share_counts[1]} captures" if s.road_share == FITTED else f"{float(s.road_share):.2f} (set)")
+             "value": (f"{c.road_share_counts[0]} of {c.road_share_counts[1]} named captures while road places were left" if s.road_share == FITTED else f"{float(s.road_share):.2f} (set)")
              + f"; {c.road_held} of {c.road_places} road places held at start",
              "claims": "control events (as above)" if s.road_share == FITTED else "scenario file"},
         ]

@@ -30,5 +30,14 @@ from .registry import (
     predictions_dir,
     select,
 )
-from .resolution import Resolution, evidence_table, record, resolutions, resolve, verdicts
+from .resolution import (
+    Resolution,
+    evidence_table,
+    place_count_readings,
+    record,
+    resolutions,
+    resolve,
+    verdicts,
+    window_table,
+)
 from .stage import publish_scores, published_tables, registry_tables, score_tables

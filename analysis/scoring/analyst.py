@@ -58,8 +58,26 @@ def model_probability(dataset: Dataset, rule: Rule, issued: pd.Timestamp, w0: pd
         lo = max((w0 - issued).days - 1, 0)
         gov = counts["government"][:, lo:].sum(axis=1)
         opp = counts["opposition"][:, lo:].sum(axis=1)
-        x = {"government_captures": gov, "opposition_captures": opp, "net_places": gov - opp}[rule.variable]
-        return float(np.mean(op(x, rule.value))), f"territory {territory.DEFAULT_MODEL} as of {issued.date()}, {len(f.claim_ids)} claims"
+        base = rule.variable.removesuffix("_named")
+        note = f"territory {territory.DEFAULT_MODEL} as of {issued.date()}, {len(f.claim_ids)} claims"
+        if not rule.variable.endswith("_named"):
+            # The estimate in the world: the named places simulated, plus those taken but not named
+            # (the completeness model public on the issue date; a side it cannot identify counts its named places as all).
+            rng = np.random.default_rng([seed, 15])
+            view = dataset.as_of(issued)
+            counted = []
+            for side in ("government", "opposition"):
+                try:
+                    m = territory.completeness_model(view, side)
+                except ParameterError:
+                    continue
+                k = gov if side == "government" else opp
+                k += territory.unnamed(k, territory.share_draws(m, n_paths, rng), rng)
+                counted.append(side)
+            note += (f", in the world ({' and '.join(counted)} places named at the completeness model's share)" if counted
+                     else ", named places only (too few aggregate claims by then to estimate the share named)")
+        x = {"government_captures": gov, "opposition_captures": opp, "net_places": gov - opp}[base]
+        return float(np.mean(op(x, rule.value))), note
     except ParameterError as exc:
         return None, f"model not available: {exc}"
 
@@ -162,7 +180,8 @@ def plain_verdict(registry: pd.DataFrame, verdict: pd.DataFrame, scores: pd.Data
     parts.append(
         "Caveats: turning words into numbers depends on the scale and, for words outside it, on this project's phrase map; "
         "each reading is one explicit interpretation of a vague claim, and the verdict can change with the reading; "
-        "places are the named places in the documents, which undercount what changed hands; and with this few claims the "
+        "places are counted in the world, estimated from the named ones (which undercount what changed hands), and a verdict "
+        "on them is as likely as its stated probability; and with this few claims the "
         "scores describe these statements, not the analyst's skill."
     )
     return " ".join(parts)

@@ -20,9 +20,10 @@
 Variables a rule may use (``window`` = the prediction's window):
 
 ======================  ======================================================
-``government_captures``  changes of hands to the government in the window
-``opposition_captures``  changes of hands to the opposition in the window
-``net_places``           government minus opposition changes in the window
+``government_captures``  places the government took in the window, in the world (estimated)
+``opposition_captures``  places the opposition took in the window, in the world (estimated)
+``net_places``           government minus opposition places in the window, in the world (estimated)
+``*_named``              the same counted on the named changes of hands only (the lower bound)
 ``captured:PLACE``       changes of hands of PLACE to the government in the window
 ``attacked:PLACE``       control events of any type at PLACE in the window
 ``road_held:ROAD``       1 if the government held every named place on ROAD at the window's end
@@ -49,7 +50,9 @@ from ..data.vocab import MILESTONE_TYPES
 
 KINDS = ("forecast", "expectation", "warning", "risk", "threat", "deadline")
 OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal, "==": np.equal}
-PLAIN_VARIABLES = ("government_captures", "opposition_captures", "net_places", "displaced")
+# Place counts resolve on the estimate of places in the world; ``*_named`` asks for the named count.
+PLACE_COUNTS = ("government_captures", "opposition_captures", "net_places")
+PLAIN_VARIABLES = (*PLACE_COUNTS, *(f"{v}_named" for v in PLACE_COUNTS), "displaced")
 PREFIXED = ("captured", "attacked", "road_held", "milestone")
 
 
@@ -143,17 +146,24 @@ def _prediction(doc: Document, e: dict, rules: dict[str, Rule], path: Path) -> d
     else:
         raise err("issued_date is needed: the document is not dated by publication", "issued_date")
     issued = pd.Timestamp(issued)
+    # Every window says why it is what it is: the annotator's note, or the statement's own deadline or horizon.
     if "window" in e:
         w = e["window"]
         if not isinstance(w, list) or len(w) != 2:
             raise err("expected [first day, last day]", "window")
         w0, w1 = (pd.Timestamp(parse_date(str(x))) for x in w)
+        if not str(e.get("window_note", "")).strip():
+            raise err("a window other than the statement's own horizon or deadline needs a window_note saying why", "window_note")
+        basis = ""
     elif "deadline" in e:
         w0, w1 = issued + pd.Timedelta(days=1), pd.Timestamp(parse_date(str(e["deadline"])))
+        basis = f"Judged on the statement's own deadline: from the day after it was issued ({issued.date()}) to {w1.date()}."
     elif "horizon_days" in e:
         if not isinstance(e["horizon_days"], int) or e["horizon_days"] < 1:
             raise err("must be a whole number of days, at least 1", "horizon_days")
         w0, w1 = issued + pd.Timedelta(days=1), issued + pd.Timedelta(days=e["horizon_days"])
+        basis = (f"Judged on the statement's own horizon, {e['horizon_days']} days from its issue date ({issued.date()}), "
+                 f"so {w0.date()} to {w1.date()}.")
     else:
         raise err("give horizon_days, deadline or window", "horizon_days")
     if w1 < w0:
@@ -169,7 +179,8 @@ def _prediction(doc: Document, e: dict, rules: dict[str, Rule], path: Path) -> d
     return {
         "prediction_id": pid, "doc_id": doc.doc_id, "issued_date": issued, "kind": e["kind"],
         "quote": doc.text[start:end], "char_start": start, "char_end": end, "probability_phrase": e["probability_phrase"],
-        "claim": " ".join(e["claim"].split()), "window_start": w0, "window_end": w1, "window_note": e.get("window_note", ""),
+        "claim": " ".join(e["claim"].split()), "window_start": w0, "window_end": w1,
+        "window_note": " ".join(x for x in (basis, " ".join(str(e.get("window_note", "")).split())) if x),
         "rules": " ".join(res), "unresolvable_reason": e.get("unresolvable", ""),
     }
 

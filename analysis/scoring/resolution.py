@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from .registry import OPS, Rule
+from .registry import OPS, PLACE_COUNTS, Rule
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,12 @@ class Resolution:
     observed: float | None
     evidence: tuple[str, ...]
     reason: str
+    quantity: str | None = None  # estimated or named, for readings that count places
+    p_yes: float | None = None  # probability the event happened (1/0 when the record settles it outright)
+    named: float | None = None  # named places in the window, for readings that count places
+
+
+N_ESTIMATE = 4000  # Monte Carlo paths of the estimate of places in the world behind a resolution
 
 
 class _Record:
@@ -36,6 +42,41 @@ class _Record:
         # Whole people: the measurement model's arithmetic leaves float dust (700,000.0000000002).
         self.stocks = s.assign(value=s["value"].round()).sort_values("date")
         self.baseline = pd.Timestamp(dataset.case.displacement_baseline_date)
+        self._completeness: dict[str, dict | None] = {}
+
+    def completeness(self, side: str) -> dict | None:
+        """The completeness model of ``side`` on the full record (None when fewer than two aggregate claims identify it)."""
+        from ..core.errors import ParameterError
+        from ..models.territory import completeness_model
+
+        if side not in self._completeness:
+            try:
+                self._completeness[side] = completeness_model(self.dataset, side)
+            except ParameterError:
+                self._completeness[side] = None
+        return self._completeness[side]
+
+    def estimate(self, named: dict[str, int], w1: pd.Timestamp) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+        """Places each side took in the world over a window with ``named`` named changes: draws per side, and the claim ids.
+
+        Each path draws the share named from the side's completeness model and adds the places
+        taken but not named, NegBin(n, share) (:func:`analysis.models.territory.unnamed`); a side
+        the model cannot identify counts its named places as all.
+        """
+        from ..models.base import rng_for
+        from ..models.territory import share_draws, unnamed
+
+        rng = rng_for(0, "resolution", w1)
+        out, ids = {}, []
+        for side in CH.SIDES:
+            n = np.full(N_ESTIMATE, float(named[side]))
+            m = self.completeness(side)
+            if m is None:
+                out[side] = n
+                continue
+            out[side] = n + unnamed(n, share_draws(m, N_ESTIMATE, rng), rng)
+            ids += list(m["claim_ids"])
+        return out, tuple(dict.fromkeys(ids))
 
     def covered(self, w0: pd.Timestamp, w1: pd.Timestamp) -> str:
         """Why control events cannot settle a window ('' when they can)."""
@@ -104,21 +145,55 @@ def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Res
         ev = _ids(sel, "claim_id")
     else:
         inw = ch[(ch["date_end"] >= w0) & (ch["date_end"] <= w1)]
+        base = rule.variable.removesuffix("_named")
         if prefix == "captured":
             sel = inw[(inw["place_id"] == arg) & (inw["to_side"] == "government")]
-        elif rule.variable == "government_captures":
+        elif base == "government_captures":
             sel = inw[inw["to_side"] == "government"]
-        elif rule.variable == "opposition_captures":
+        elif base == "opposition_captures":
             sel = inw[inw["to_side"] == "opposition"]
         else:  # net_places
             sel = inw
         ev = _ids(sel)
-    value = float(len(sel)) if rule.variable != "net_places" else float((sel["to_side"] == "government").sum() - (sel["to_side"] == "opposition").sum())
+        if base in PLACE_COUNTS:
+            return _place_count(rule, base, sel, ev, gap, w1, rec)
+    value = float(len(sel))
     outcome = "yes" if op(value, rule.value) else "no"
     # A partly covered window settles only what more evidence could not undo.
-    if gap and not (outcome == "yes" and rule.op in (">", ">=") and rule.variable != "net_places"):
+    if gap and not (outcome == "yes" and rule.op in (">", ">=")):
         return Resolution("unresolvable", value if len(sel) else None, ev, gap)
     return Resolution(outcome, value, ev, f"{value:g} in the window")
+
+
+def _place_count(rule: Rule, base: str, sel: pd.DataFrame, ev: tuple[str, ...], gap: str, w1: pd.Timestamp, rec: _Record) -> Resolution:
+    """A reading that counts places: on the estimate of places in the world, or on the named ones when the rule asks (``*_named``).
+
+    The estimate resolves ``yes`` when its probability of the event is above one half, and says
+    how likely: "yes with probability 0.97: about 350 places, 90% 230-560; 91 named".
+    """
+    from ..models.displacement.honest import round_sig
+
+    op = OPS[rule.op]
+    named = {side: int((sel["to_side"] == side).sum()) for side in CH.SIDES}
+    named_value = float(named["government"] - named["opposition"]) if base == "net_places" else float(named[base.split("_")[0]])
+    lower_bound = rule.op in (">", ">=") and base != "net_places"  # more evidence can only add places
+    if rule.variable.endswith("_named"):
+        outcome = "yes" if op(named_value, rule.value) else "no"
+        if gap and not (outcome == "yes" and lower_bound):
+            return Resolution("unresolvable", named_value if len(sel) else None, ev, gap, "named", None, named_value)
+        return Resolution(outcome, named_value, ev, f"{named_value:g} named in the window", "named", float(outcome == "yes"), named_value)
+    draws, comp_ids = rec.estimate(named, w1)
+    x = draws["government"] - draws["opposition"] if base == "net_places" else draws[base.split("_")[0]]
+    p = float(np.mean(op(x, rule.value)))
+    lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+    outcome = "yes" if p > 0.5 else "no"
+    ev = tuple(dict.fromkeys((*ev, *comp_ids)))
+    if gap and not (outcome == "yes" and lower_bound):
+        return Resolution("unresolvable", None, ev, gap, "estimated", None, named_value)
+    what = "a net gain of about" if base == "net_places" else "about"
+    reason = (f"{outcome} with probability {_probability(max(p, 1 - p))}: {what} {round_sig(mid, 2):g} places, "
+              f"90% {round_sig(lo, 2):g} to {round_sig(hi, 2):g}; {named_value:g} named")
+    return Resolution(outcome, float(mid), ev, reason, "estimated", p, named_value)
 
 
 def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset, only: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -133,14 +208,17 @@ def resolutions(registry: pd.DataFrame, rules: dict[str, Rule], dataset: Dataset
             if only:
                 continue
             rows.append({"prediction_id": p.prediction_id, "rule": "", "question": p.claim, "reading": "", "window_start": p.window_start,
-                         "window_end": p.window_end, "resolution": "unresolvable", "observed": np.nan, "evidence": "", "reason": p.unresolvable_reason})
+                         "window_end": p.window_end, "window_note": p.window_note, "resolution": "unresolvable", "observed": np.nan,
+                         "evidence": "", "reason": p.unresolvable_reason})
             continue
         for name in names:
             rule = rules[name]
             r = resolve(rule, p.window_start, p.window_end, rec)
+            settled = r.p_yes if r.p_yes is not None else (float(r.outcome == "yes") if r.outcome != "unresolvable" else np.nan)
             rows.append({"prediction_id": p.prediction_id, "rule": name, "question": rule.question, "reading": rule.describe(),
-                         "window_start": p.window_start, "window_end": p.window_end, "resolution": r.outcome,
-                         "observed": np.nan if r.observed is None else r.observed, "evidence": " ".join(r.evidence), "reason": r.reason})
+                         "window_start": p.window_start, "window_end": p.window_end, "window_note": p.window_note, "resolution": r.outcome,
+                         "observed": np.nan if r.observed is None else r.observed, "quantity": r.quantity, "p_yes": settled,
+                         "named_count": np.nan if r.named is None else r.named, "evidence": " ".join(r.evidence), "reason": r.reason})
     return RESOLUTIONS.validate(RESOLUTIONS.conform(pd.DataFrame(rows, columns=RESOLUTIONS.columns)))
 
 
@@ -173,3 +251,34 @@ def evidence_table(res: pd.DataFrame, max_ids: int = 2) -> pd.DataFrame:
     ids = ev["evidence"].fillna("").str.split()
     ev["evidence"] = [" ".join(i[:max_ids]) + (f" (+{len(i) - max_ids} more)" if len(i) > max_ids else "") for i in ids]
     return ev
+
+
+def _probability(p: float) -> str:
+    """A Monte Carlo probability to two decimals, never printed as certain: 'above 0.99', 'below 0.01'."""
+    return "above 0.99" if p > 0.995 else "below 0.01" if p < 0.005 else f"{p:.2f}"
+
+
+def place_count_readings(res: pd.DataFrame, rules: dict[str, Rule]) -> pd.DataFrame:
+    """Both readings of every rule that counts places, side by side: on the estimate in the world and on the named places.
+
+    One row per prediction and place-count rule: the window, the estimate's verdict with its
+    probability and median, and the named count with the verdict the same comparison gives on it.
+    """
+    rows = []
+    for r in res[res["quantity"] == "estimated"].itertuples():
+        rule = rules[r.rule]
+        named_yes = bool(OPS[rule.op](r.named_count, rule.value)) if pd.notna(r.named_count) else None
+        rows.append({"prediction": r.prediction_id.split(":")[-1], "rule": r.rule, "reading": rule.describe(),
+                     "window": f"{r.window_start.date()} to {r.window_end.date()}",
+                     "in the world": r.resolution if pd.isna(r.p_yes) else f"{r.resolution} (P(yes) {_probability(r.p_yes)})",
+                     "estimate": r.reason.split(": ", 1)[-1].split(";")[0] if pd.notna(r.p_yes) else "",
+                     "named": "" if pd.isna(r.named_count) else f"{r.named_count:g}",
+                     "on the named places": "" if named_yes is None else ("yes" if named_yes else "no")})
+    return pd.DataFrame(rows, columns=["prediction", "rule", "reading", "window", "in the world", "estimate", "named", "on the named places"])
+
+
+def window_table(res: pd.DataFrame) -> pd.DataFrame:
+    """Each reading's window and why it is that window (from the registry), one row per prediction and rule."""
+    t = res[["prediction_id", "rule", "window_start", "window_end", "window_note"]].copy()
+    t["prediction_id"] = t["prediction_id"].str.split(":").str[-1]
+    return t.rename(columns={"window_note": "why this window"})

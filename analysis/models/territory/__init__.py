@@ -13,10 +13,11 @@ parameter draws; the quantity forecast is the cumulative net number of places th
 government gained since the case's territory baseline.
 
 Modules: :mod:`.glm` (fit, simulate, forecast), :mod:`.coverage` (named places against
-aggregate claims), :mod:`.estimated` (places changing hands in the world from the named
+aggregate claims), :mod:`.area` (area, share and road-length claims as measurements of the same advance), :mod:`.estimated` (places changing hands in the world from the named
 ones, the default forecast quantity; ``quantity="named"`` gives the named net gains), :mod:`.evaluate` (backtests, coupling, headline). Their public names are re-exported here.
 """
 
+from .area import SHARE_TARGET, area_per_place, road_length_check, share_anchor, share_forecast
 from .coverage import completeness, completeness_model, latent_captures
 from .estimated import (
     DEFAULT_QUANTITY,
@@ -27,8 +28,10 @@ from .estimated import (
     forecast_spec,
     share_draws,
     unnamed,
+    world_daily,
 )
 from .estimated import backtest as backtest_estimated
+from .estimated import coupling as coupling_estimated
 from .estimated import headline as headline_estimated
 from .estimated import series_as_reports as estimated_as_reports
 from .evaluate import backtest, coupling, headline, phase_periods, series_as_reports
