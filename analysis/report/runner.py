@@ -75,8 +75,8 @@ def spec_for(notebook: Path):
         raise InputError("no parameter spec for this notebook in analysis.report.params.NOTEBOOK_SPECS", file=notebook) from exc
 
 
-def _parse_cli_value(value: Any) -> Any:
-    return parse_yaml_value(value) if isinstance(value, str) else value
+def _parse_cli_value(name: str, value: Any) -> Any:
+    return parse_yaml_value(value, name) if isinstance(value, str) else value
 
 
 def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | None = None) -> list[ReportJob]:
@@ -90,7 +90,7 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
         if not isinstance(data, dict):
             raise InputError("expected a mapping of parameter names to values", file=params_file)
         extra.update(data)
-    extra.update({k: _parse_cli_value(v) for k, v in overrides.items()})
+    extra.update({k: _parse_cli_value(k, v) for k, v in overrides.items()})
     known_anywhere: set[str] = set()
     planned = []
     for job in jobs:

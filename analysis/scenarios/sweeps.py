@@ -60,9 +60,15 @@ def load_grid(path: str | Path, seeds: Path | None = None) -> Grid:
         axes.append((str(k), tuple(values)))
     grid = Grid(base, data["n_paths"], tuple(axes), path.name)
     # Validate every distinct value once against the base, so a bad grid fails before any run.
+    # Errors name the sweep file and its grid key: the base file is not where the typo is.
     for k, values in grid.axes:
         for value in values:
-            load_spec(base, {k: value, "n_paths": grid.n_paths}, seeds)
+            try:
+                load_spec(base, {k: value, "n_paths": grid.n_paths}, seeds)
+            except ScenarioError as exc:
+                if exc.key not in (k, "n_paths"):
+                    raise
+                raise ScenarioError(f"{exc.message} (in the base scenario {base.name})", file=path, key=f"grid.{k}" if exc.key == k else "n_paths") from None
     return grid
 
 
