@@ -209,9 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .cli_guard import run
+    from .cli_guard import run, stated_warnings
 
-    return run(args.func, args, debug=args.debug)
+    with stated_warnings():
+        return run(args.func, args, debug=args.debug)
 
 
 if __name__ == "__main__":
