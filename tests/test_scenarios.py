@@ -78,7 +78,7 @@ def test_bad_values_name_the_file_and_the_key(override, key, message):
 
 def test_malformed_yaml_missing_keys_and_unknown_keys_name_the_file(tmp_path):
     bad = write(tmp_path, "bad.yaml", "name: [unclosed\n")
-    with pytest.raises(S.ScenarioError, match="malformed YAML at line") as err:
+    with pytest.raises(S.ScenarioError, match=r"bad.yaml, line 2, field \(file\): malformed YAML") as err:
         S.load_spec(bad)
     assert "bad.yaml" in str(err.value)
     data = yaml.safe_load(BASE.read_text())
