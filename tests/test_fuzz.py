@@ -12,9 +12,12 @@ YAML value. Every failure must be :class:`~analysis.core.errors.InputError` (its
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
 import functools
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,10 +29,10 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.io import load_yaml, parse_yaml_value
 from analysis.data import parsing
+from analysis.data.case import load_case
 from analysis.data.catalog import load_catalog
 from analysis.data.claims import parse_claims
 from analysis.data.gazetteer import load_gazetteer
-from analysis.data.case import load_case
 from analysis.report import runner
 from analysis.scenarios import spec as scenario_spec
 
@@ -41,6 +44,7 @@ SEEDS = paths.seeds_dir()
 CLAIMS = sorted((SEEDS / "claims").glob("*.yaml"))
 SCENARIO = SEEDS / "scenarios" / "as_it_happened.yaml"
 _TMP = Path(tempfile.mkdtemp(prefix="idlib-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, True)
 
 
 @functools.cache
@@ -133,10 +137,8 @@ def _dump(data) -> bytes:
 @given(st.text(max_size=60) | st.from_regex(r"\A(?:(early|mid|late|end of) )?[A-Za-zİſ]{3,9} \d{4}\Z") | st.from_regex(r"\A\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?\Z"))
 def test_dates_parse_or_raise_value_error(text):
     for parse in (parsing.parse_date, parsing.parse_interval):
-        try:
+        with contextlib.suppress(ValueError):
             parse(text)
-        except ValueError:
-            pass
 
 
 @FUZZ
@@ -152,14 +154,10 @@ def test_numbers_quotes_and_names_never_fail(text):
 @FUZZ
 @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_yaml_text_and_values_fail_only_as_input_errors(data):
-    try:
+    with contextlib.suppress(InputError):
         load_yaml(data.decode("utf-8", errors="surrogateescape"), file="fuzz.yaml")
-    except InputError:
-        pass
-    try:
+    with contextlib.suppress(InputError):
         parse_yaml_value(data.decode("utf-8", errors="replace"), "as_of")
-    except InputError:
-        pass
 
 
 # -- claim files -----------------------------------------------------------------------------
@@ -167,10 +165,8 @@ def test_yaml_text_and_values_fail_only_as_input_errors(data):
 
 def _parse_claims_bytes(data: bytes) -> None:
     docs, gaz = _reference()
-    try:
+    with contextlib.suppress(InputError):
         parse_claims(_write("claims.yaml", data), docs, gaz)
-    except InputError:
-        pass
 
 
 @FUZZ
@@ -200,10 +196,8 @@ def test_claim_files_with_a_random_value_fail_only_as_input_errors(data):
 
 
 def _load_spec(path: Path, overrides=()) -> None:
-    try:
+    with contextlib.suppress(InputError):
         scenario_spec.load_spec(path, overrides)
-    except InputError:
-        pass
 
 
 @FUZZ
@@ -240,10 +234,8 @@ _PARAMETERS = sorted({name for job in runner.load_jobs() for name in runner.spec
 
 
 def _plan(overrides=None, params_file=None) -> None:
-    try:
+    with contextlib.suppress(InputError):
         runner.plan(_jobs(), overrides or {}, params_file)
-    except InputError:
-        pass
 
 
 @FUZZ
@@ -258,4 +250,3 @@ def test_command_line_parameters_fail_only_as_input_errors(overrides):
     _plan(overrides)
 
 
-PROPERTIES = [v for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
