@@ -62,8 +62,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     if args.quantity and args.target != "territory":
         raise ParameterError("--quantity applies to territory forecasts only", parameter="quantity")
     fc = module.forecast(load(args.dataset), args.as_of, args.horizon_days, args.model or module.DEFAULT_MODEL, n_paths=args.paths, seed=args.seed, **options)
-    # The estimate is good to whole places at best; the named net gains keep the model's decimals.
-    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if options.get("quantity") == "estimated" else module.DECIMALS)
+    # People and places are counts: whole numbers (module.DECIMALS is 0 for both targets).
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=module.DECIMALS)
     return 0
 
 
@@ -94,7 +94,7 @@ def _cmd_scenario_run(args: argparse.Namespace) -> int:
     print(f"{spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})", file=sys.stderr)
     SCENARIO_THRESHOLDS.write_csv(result.thresholds(), sys.stdout, float_format="%.4f")
     if args.quantiles:
-        SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.1f")
+        SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.10g")  # rounded per variable
         print(f"wrote {args.quantiles}", file=sys.stderr)
     return 0
 
@@ -106,7 +106,7 @@ def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
 
     grid = S.load_grid(args.grid)
     table = S.sweep(grid, load(args.dataset), scheduler=args.scheduler)
-    SWEEP_PROBABILITIES.write_csv(table, args.out or sys.stdout, float_format="%.4f")
+    SWEEP_PROBABILITIES.write_csv(table, args.out or sys.stdout, float_format="%.4f", extra=tuple(k for k, _ in grid.axes))
     return 0
 
 

@@ -192,12 +192,19 @@ class Table:
             ) from None
 
     # -- files ----------------------------------------------------------------
-    def write_csv(self, df: pd.DataFrame, path: Path | TextIO, float_format: str = "%.10g") -> None:
+    def write_csv(self, df: pd.DataFrame, path: Path | TextIO, float_format: str = "%.10g", extra: tuple[str, ...] = ()) -> None:
         """Validate, then write deterministically (fixed order, formats, line endings).
 
-        A path is written atomically; an open text stream (stdout) is written as is.
+        A path is written atomically; an open text stream (stdout) is written as is. ``extra``:
+        columns this table does not declare (a sweep's grid keys, one column each), written as
+        given after the first declared column.
         """
-        df = self.validate(self.conform(df))
+        if extra:
+            df = df.sort_values(list(self.primary_key), kind="stable").reset_index(drop=True)  # conform keeps this order
+            declared = self.validate(self.conform(df.drop(columns=list(extra))))
+            df = pd.concat([declared.iloc[:, :1], df[list(extra)], declared.iloc[:, 1:]], axis=1)
+        else:
+            df = self.validate(self.conform(df))
         options = dict(index=False, date_format="%Y-%m-%d", float_format=float_format, lineterminator="\n")
         if not isinstance(path, str | Path):
             df.to_csv(path, **options)

@@ -22,7 +22,7 @@ from ..base import (
 
 MODELS: tuple[str, ...] = vocab.TERRITORY_MODELS
 DEFAULT_MODEL = "phase_glm"
-DECIMALS = 1
+DECIMALS = 0  # places: whole numbers in printed forecasts (a quantile of a count of places is a count)
 N_IMPUTATIONS = 10
 # Simulation guards, stated in the report: a momentum draw above 1 would make the
 # advance explode, and no day's expected captures may exceed 100 places (three
