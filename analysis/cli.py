@@ -53,6 +53,27 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_render(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .core.errors import InputError
+    from .core.io import read_text
+    from .report.pdf import render
+
+    notebook = Path(args.notebook)
+    try:
+        import json
+
+        json.loads(read_text(notebook))
+    except ValueError as exc:
+        raise InputError(f"not a notebook (JSON): {exc}", file=notebook) from None
+    pdf = Path(args.pdf or notebook.with_suffix(".pdf"))
+    with tempfile.TemporaryDirectory(prefix=".render.", dir=pdf.parent if pdf.parent.is_dir() else None) as build:
+        render(notebook, pdf, Path(build))
+    print(f"wrote {pdf}")
+    return 0
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from .data.dataset import load
     from .models.base import write_quantiles
@@ -154,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--isolated", action="store_true", help="start a new Jupyter kernel for every report (default: an in-process kernel in a process forked from one that has imported the libraries)")
     p.set_defaults(func=_cmd_reports)
 
+    p = sub.add_parser("render", help="render an executed notebook (e.g. papermill's output) to PDF, as `idlib reports` does")
+    p.add_argument("notebook", type=Path, help="executed notebook (.ipynb)")
+    p.add_argument("--pdf", type=Path, default=None, help="PDF to write (default: the notebook's name with .pdf)")
+    p.set_defaults(func=_cmd_render)
+
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
     p.add_argument("target", choices=["displacement", "territory"], help="what to forecast")
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
@@ -180,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", default=None, help="only this document's predictions (doc_id)")
     p.add_argument("--scale", default="icd203", help="verbal probability scale: kent, icd203 or phia (default icd203)")
     p.add_argument("--rule", action="append", default=None, help="only this resolution rule (repeatable)")
-    p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map replacing the built-in one for words outside the scales")
+    p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map extending the built-in one for words outside the scales (its ranges win for phrases in both; format in the README)")
     p.add_argument("--gamma", type=positive_float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.set_defaults(func=_cmd_score)

@@ -259,3 +259,20 @@ def test_a_failed_dataset_publish_leaves_the_previous_one_and_no_staging(dataset
     assert [p.name for p in out.parent.iterdir()] == ["dataset"]
     with pytest.raises(OSError):
         publish(dataset, out)
+
+
+def test_render_turns_an_executed_notebook_into_a_pdf_and_names_a_bad_one(tmp_path, capsys):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A papermill output\n\nSome text.")])
+    path = tmp_path / "out.ipynb"
+    nbformat.write(nb, path)
+    assert main(["render", str(path), "--pdf", str(tmp_path / "a.pdf")]) == 0
+    assert main(["render", str(path), "--pdf", str(tmp_path / "b.pdf")]) == 0
+    first = (tmp_path / "a.pdf").read_bytes()
+    assert first.startswith(b"%PDF") and first == (tmp_path / "b.pdf").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf", "out.ipynb"]  # no build files left
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("garbage")
+    assert main(["render", str(bad)]) == 2
+    assert f"{bad}: not a notebook (JSON)" in _error(capsys)
