@@ -14,8 +14,8 @@ help: ## List the targets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,dask]'
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev,dask]'
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project (reused on later runs)

@@ -54,6 +54,27 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_render(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .core.errors import InputError
+    from .core.io import read_text
+    from .report.pdf import render
+
+    notebook = Path(args.notebook)
+    try:
+        import json
+
+        json.loads(read_text(notebook))
+    except ValueError as exc:
+        raise InputError(f"not a notebook (JSON): {exc}", file=notebook) from None
+    pdf = Path(args.pdf or notebook.with_suffix(".pdf"))
+    with tempfile.TemporaryDirectory(prefix=".render.", dir=pdf.parent if pdf.parent.is_dir() else None) as build:
+        render(notebook, pdf, Path(build))
+    print(f"wrote {pdf}")
+    return 0
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from .data.dataset import load
     from .models import registry
@@ -69,8 +90,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     fc = family.forecast_spec(load(args.dataset), spec)
     for note in fc.notes:  # stdout stays the CSV alone
         print(f"note: {note}", file=sys.stderr)
-    # The estimate is good to whole places at best; the named net gains keep the model's decimals.
-    write_quantiles(fc.quantile_table(), sys.stdout, decimals=0 if quantity == "estimated" else family.DECIMALS)
+    # People and places are counts: whole numbers (DECIMALS is 0 for both families).
+    write_quantiles(fc.quantile_table(), sys.stdout, decimals=family.DECIMALS)
     return 0
 
 
@@ -102,7 +123,7 @@ def _cmd_scenario_run(args: argparse.Namespace) -> int:
     print(f"{spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})", file=sys.stderr)
     SCENARIO_THRESHOLDS.write_csv(result.thresholds(), sys.stdout, float_format="%.4f")
     if args.quantiles:
-        SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.1f")
+        SCENARIO_QUANTILES.write_csv(result.quantiles(), args.quantiles, float_format="%.10g")  # rounded per variable
         print(f"wrote {args.quantiles}", file=sys.stderr)
     return 0
 
@@ -114,7 +135,7 @@ def _cmd_scenario_sweep(args: argparse.Namespace) -> int:
 
     grid = S.load_grid(args.grid)
     table = S.sweep(grid, load(args.dataset), scheduler=args.scheduler)
-    SWEEP_PROBABILITIES.write_csv(table, args.out or sys.stdout, float_format="%.4f")
+    SWEEP_PROBABILITIES.write_csv(table, args.out or sys.stdout, float_format="%.4f", extra=tuple(k for k, _ in grid.axes))
     return 0
 
 
@@ -175,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--isolated", action="store_true", help="start a new Jupyter kernel for every report (default: an in-process kernel in a process forked from one that has imported the libraries)")
     p.set_defaults(func=_cmd_reports)
 
+    p = sub.add_parser("render", help="render an executed notebook (e.g. papermill's output) to PDF, as `idlib reports` does")
+    p.add_argument("notebook", type=Path, help="executed notebook (.ipynb)")
+    p.add_argument("--pdf", type=Path, default=None, help="PDF to write (default: the notebook's name with .pdf)")
+    p.set_defaults(func=_cmd_render)
+
     p = sub.add_parser("forecast", help="forecast a quantity as of a date; CSV of daily quantiles on stdout")
     p.add_argument("target", choices=list(FAMILIES), help="what to forecast")
     p.add_argument("--as-of", required=True, help="information cut-off (ISO date)")
@@ -201,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", default=None, help="only this document's predictions (doc_id)")
     p.add_argument("--scale", default="icd203", help="verbal probability scale: kent, icd203 or phia (default icd203)")
     p.add_argument("--rule", action="append", default=None, help="only this resolution rule (repeatable)")
-    p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map replacing the built-in one for words outside the scales")
+    p.add_argument("--phrases", type=Path, default=None, help="YAML phrase map extending the built-in one for words outside the scales (its ranges win for phrases in both; format in the README)")
     p.add_argument("--gamma", type=positive_float, default=1.5, help="recalibration: p' = expit(gamma * logit(p)) (default 1.5)")
     p.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     p.add_argument("--publish", action="store_true", help="the scoring stage: resolve and score every prediction on every scale into --out")
@@ -232,9 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .cli_guard import run
+    from .cli_guard import run, stated_warnings
 
-    return run(args.func, args, debug=args.debug)
+    with stated_warnings():
+        return run(args.func, args, debug=args.debug)
 
 
 if __name__ == "__main__":

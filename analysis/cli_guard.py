@@ -7,16 +7,20 @@ bad ``--paths`` or ``--gamma`` is refused before any work starts, naming the opt
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import signal
 import sys
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 
 from .core.errors import InputError
 
 EXIT_INPUT = 2  # bad input: a file, row, field or parameter named
 EXIT_FAILED = 1  # the run failed for another reason (disk, a bug): said in one line
 EXIT_INTERRUPTED = 130  # SIGINT, by shell convention
+EXIT_TERMINATED = 143  # SIGTERM, by shell convention
 
 MAX_HORIZON_DAYS = 3650  # ten years: longer is a typo, and would run for minutes before failing
 MAX_PATHS = 1_000_000
@@ -67,12 +71,55 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[-1] if text else ''} (run with --debug for the traceback)"
 
 
-def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace, debug: bool = False) -> int:
-    """Run a command; any failure becomes ``error: ...`` on stderr and a non-zero exit code."""
+@contextlib.contextmanager
+def stated_warnings() -> Iterator[None]:
+    """Warnings from the library (a hand-edited dataset, ...) print as one ``warning: ...`` line on stderr."""
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001 - warnings' signature
+        print(f"warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that cleanup runs as for Ctrl-C (``finally``, staging removal)."""
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - a signal handler's signature
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` (by default it kills at once, cleaning nothing)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return func(args)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace, debug: bool = False) -> int:
+    """Run a command; any failure becomes ``error: ...`` on stderr and a non-zero exit code.
+
+    SIGINT and SIGTERM stop the command with its cleanup (report processes stopped, staging removed).
+    """
+    try:
+        with terminate_as_interrupt():
+            return func(args)
+    except Terminated:
+        print("terminated; partial outputs were removed, earlier outputs left in place", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted; partial outputs were removed, earlier outputs left in place", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # stdout closed early (e.g. piped into head): not an error worth a line
         return EXIT_FAILED

@@ -83,8 +83,14 @@ def test_synonyms_and_the_phrase_map_and_their_errors(tmp_path):
     mine.write_text(yaml.safe_dump({"phrases": {"will": {"low": 60, "high": 70, "why": "mine"}}}))
     t = load_scales(mine).lookup("will", "icd203")
     assert (t.low, t.high, t.why) == (pytest.approx(0.6), pytest.approx(0.7), "mine")
-    with pytest.raises(ParameterError, match="no mapping"):
-        load_scales(mine).lookup("risks", "icd203")  # the user's map replaces the built-in one
+    extended = load_scales(mine)  # the user's map extends the built-in one
+    assert extended.lookup("risks", "icd203") == s.lookup("risks", "icd203")
+    assert set(extended.phrases) == set(s.phrases) and extended.phrase_source == f"wep.yaml + {mine}"
+    mine.write_text(yaml.safe_dump({"phrases": {"perhaps": {"low": 20, "high": 60, "why": "new"}}}))
+    assert load_scales(mine).lookup("perhaps", "icd203").why == "new"
+    mine.write_text(yaml.safe_dump({"phrases": {"perhaps": {"low": "some", "high": 60}}}))
+    with pytest.raises(InputError, match="phrases.perhaps: expected numbers in percent"):
+        load_scales(mine)
 
 
 def test_brier_and_log_ranges():

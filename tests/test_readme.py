@@ -19,6 +19,7 @@ PARSE_ONLY = {
     "reports": "executes every notebook (tests/test_pipeline.py runs the reports)",
     "backtest": "scores every model at every origin (about a minute each)",
     "dataset": "rebuilds the published tables (tests/test_pipeline.py)",
+    "render": "needs an executed notebook (tests/test_bad_input.py renders one)",
 }
 PLACEHOLDER = "tcp://HOST"  # a Dask scheduler address the reader supplies
 

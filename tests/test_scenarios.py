@@ -79,7 +79,7 @@ def test_bad_values_name_the_file_and_the_key(override, key, message):
 
 def test_malformed_yaml_missing_keys_and_unknown_keys_name_the_file(tmp_path):
     bad = write(tmp_path, "bad.yaml", "name: [unclosed\n")
-    with pytest.raises(S.ScenarioError, match="malformed YAML at line") as err:
+    with pytest.raises(S.ScenarioError, match=r"bad.yaml, line 2, field \(file\): malformed YAML") as err:
         S.load_spec(bad)
     assert "bad.yaml" in str(err.value)
     data = yaml.safe_load(BASE.read_text())
@@ -219,7 +219,9 @@ def test_sweep_runs_every_point_and_validates_the_grid_first(tmp_path, dataset):
     grid = S.load_grid(grid_file(tmp_path))
     table = S.sweep(grid, dataset)
     assert sorted(table["point"].unique()) == [0, 1, 2, 3] and len(table) == 4 * 6
-    assert table["settings"].iloc[0] == "ceasefire.date=2020-02-01; phases.2.intensity=0.5"
+    assert list(table.columns[:3]) == ["point", "ceasefire.date", "phases.2.intensity"]  # one column per grid key
+    assert table.groupby("point")[["ceasefire.date", "phases.2.intensity"]].first().values.tolist() == [
+        ["2020-02-01", 0.5], ["2020-02-01", 1.5], ["2020-03-06", 0.5], ["2020-03-06", 1.5]]
     p = table.pivot_table(index="point", columns="threshold", values="probability")["net gain of 50 places by 31 Mar"]
     assert p[1] > p[0]  # harder push, more places
     bad = write(tmp_path, "bad_grid.yaml", {"base": str(BASE), "n_paths": 10, "grid": {"ceasefire.date": ["2021-01-01"]}})
@@ -405,3 +407,22 @@ def test_the_hindcast_parameter_names_a_scenario_file_or_is_empty(dataset):
     early = S.run(S.load_spec(BASE, {"fit_as_of": "2020-02-15", **SMALL}), dataset)
     with pytest.raises(ParameterError, match="whole record"):
         S.report_tables(early, dataset)
+
+
+def test_sweep_csv_has_one_column_per_grid_key(tmp_path, published_dataset):
+    out = tmp_path / "sweep.csv"
+    assert main(["scenario", "sweep", str(grid_file(tmp_path)), "--out", str(out), "--dataset", str(published_dataset)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns[:3]) == ["point", "ceasefire.date", "phases.2.intensity"] and "settings" not in table
+    assert sorted(set(zip(table["ceasefire.date"], table["phases.2.intensity"], strict=True))) == [
+        ("2020-02-01", 0.5), ("2020-02-01", 1.5), ("2020-03-06", 0.5), ("2020-03-06", 1.5)]
+
+
+def test_scenario_quantiles_of_people_and_places_are_whole_numbers(dataset):
+    result = S.run(S.load_spec(BASE, {"n_paths": 300}), dataset)
+    q = result.quantiles()
+    values = q[[c for c in q.columns if c.startswith("q")]]
+    counts = values[q["variable"] != "road_share_held"]
+    assert len(counts) and (counts % 1 == 0).all().all()
+    shares = values[q["variable"] == "road_share_held"]
+    assert ((shares * 10_000).round(6) % 1 == 0).all().all() and shares.max().max() <= 1

@@ -33,6 +33,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     mapping = LineDict()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):  # unhashable: YAML allows it, a mapping of names cannot hold it
+            kind = "list" if isinstance(key, list) else "mapping"
+            raise InputError(f"a key must be a name, not a {kind} (column {key_node.start_mark.column + 1})",
+                             line=key_node.start_mark.line + 1)
         if key in mapping:
             raise InputError(
                 f"duplicate key {key!r} in one mapping",
@@ -52,26 +56,62 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_yaml(path: Path) -> Any:
-    """Read YAML; mappings become :class:`LineDict`. Malformed files raise InputError."""
+def read_text(path: Path) -> str:
+    """A text file read as UTF-8; a missing file or bytes that are not UTF-8 raise InputError.
+
+    The error names the file and the line and column of the first bad byte.
+    """
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError("file not found", file=path) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a file", file=path) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at column {column} ({exc.reason}); save the file as UTF-8",
+            file=path, line=line,
+        ) from None
+
+
+def load_yaml(text: str, file: str | Path | None = None) -> Any:
+    """Parse YAML text; mappings become :class:`LineDict`, dates stay strings.
+
+    Malformed YAML, unhashable keys and duplicate keys raise InputError naming ``file`` and the line.
+    """
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except InputError as exc:
-        raise InputError(exc.message, file=path, line=exc.line, field=exc.field) from exc
+        raise InputError(exc.message, file=file, line=exc.line, field=exc.field) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"malformed YAML: {problem}", file=path, line=line) from exc
+        problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+        raise InputError(f"malformed YAML: {problem}", file=file, line=line) from None
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # a value no safe constructor takes
+        raise InputError(f"malformed YAML: {exc}", file=file) from None
 
 
-def parse_yaml_value(text: str) -> Any:
-    """Parse one value as YAML (numbers, lists, booleans); dates stay strings."""
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+def read_yaml(path: Path) -> Any:
+    """Read YAML; mappings become :class:`LineDict`. Malformed files raise InputError."""
+    return load_yaml(read_text(path), file=path)
+
+
+def parse_yaml_value(text: str, name: str | None = None) -> Any:
+    """Parse one value as YAML (numbers, lists, booleans); dates stay strings.
+
+    Text that is not valid YAML raises InputError naming ``name`` (a parameter or option).
+    """
+    try:
+        return load_yaml(text)
+    except InputError as exc:
+        where = f"parameter {name!r}: " if name else ""
+        raise InputError(f"{where}value {text!r} is not valid YAML ({exc.message}); quote it to pass it as text") from None
 
 
 def sha256(path: Path) -> str:

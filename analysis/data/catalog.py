@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import InputError
-from ..core.io import LineDict, read_yaml, sha256
+from ..core.io import LineDict, read_text, read_yaml, sha256
 from . import vocab
 from .parsing import parse_date
 from .tables import DOCUMENTS
@@ -81,7 +81,7 @@ def load_catalog(catalog_path: Path, documents_dir: Path) -> Catalog:
             info_date_rule=entry["info_date_rule"],
             coverage_start=cov[0],
             coverage_end=cov[1],
-            text=path.read_text(encoding="utf-8"),
+            text=read_text(path),
         )
         rows.append({c: entry.get(c) for c in DOCUMENTS.columns})
     listed = {d.file_name for d in docs.values()}

@@ -140,7 +140,7 @@ def _observation(doc: Document, entry: dict, ctx: _Ctx) -> dict:
         raise ctx.error("must be a number or [low, high]", "value")
     if value < 0:
         raise ctx.error("must not be negative", "value")
-    if qualifier not in vocab.QUALIFIERS:
+    if not isinstance(qualifier, str) or qualifier not in vocab.QUALIFIERS:
         raise ctx.error(f"unknown qualifier {qualifier!r}; expected one of {list(vocab.QUALIFIERS)}", "qualifier")
     written = numbers_in(quote)
     for fig in figures:
@@ -313,6 +313,13 @@ def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[
     doc_id = str(data["doc_id"])
     if doc_id not in docs:
         raise InputError(f"unknown document {doc_id!r}: not in the catalog", file=path, field="doc_id")
+    if not set(data) & {"rejected", *_PARSERS}:
+        # A file cut short after its first line would otherwise drop the document's claims without a word.
+        raise InputError(
+            f"no claim lists: give at least one of {[*_PARSERS, 'rejected']} (an empty list, e.g. 'milestones: []', "
+            "says the document has none of that kind)",
+            file=path, field="doc_id",
+        )
     doc = docs[doc_id]
     out: dict[str, list[dict]] = {t: [] for t in _PARSERS}
     seen: set[str] = set()

@@ -7,6 +7,8 @@ returns validated tables; ``publish`` writes them as CSV with a Frictionless
 
 from __future__ import annotations
 
+import json
+import warnings
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -15,7 +17,7 @@ import pandas as pd
 
 from ..core import paths
 from ..core.errors import InputError
-from ..core.io import atomic_dir, write_json
+from ..core.io import atomic_dir, read_text, sha256, write_json
 from .case import Case, load_case
 from .catalog import load_catalog
 from .claims import parse_claims
@@ -116,8 +118,43 @@ def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
             table.write_csv(getattr(dataset, table.name), staging / f"{table.name}.csv")
         for table, frame in extra:
             table.write_csv(frame, staging / f"{table.name}.csv")
-        write_json(staging / "datapackage.json", datapackage(dataset.case, tuple(t for t, _ in extra)))
+        package = datapackage(dataset.case, tuple(t for t, _ in extra))
+        for resource in package["resources"]:  # Frictionless "hash": what load() checks the files against
+            resource["hash"] = f"sha256:{sha256(staging / resource['path'])}"
+        write_json(staging / "datapackage.json", package)
     return Path(out_dir)
+
+
+class DatasetChangedWarning(UserWarning):
+    """A published dataset file differs from the checksum its ``datapackage.json`` records."""
+
+
+def changed_files(dataset_dir: Path) -> list[str]:
+    """The dataset's CSV files whose SHA-256 differs from the ``hash`` in ``datapackage.json``.
+
+    A file published without a hash (a dataset from before hashes were recorded) counts as changed.
+
+    Parameters
+    ----------
+    dataset_dir : Path
+        A published dataset folder.
+
+    Returns
+    -------
+    list of str
+        File names, in the datapackage's order; empty when every file is as published.
+    """
+    d = Path(dataset_dir)
+    try:
+        package = json.loads(read_text(d / "datapackage.json"))
+    except ValueError as exc:
+        raise InputError(f"not valid JSON: {exc}", file=d / "datapackage.json") from None
+    changed = []
+    for resource in package.get("resources", []) if isinstance(package, dict) else []:
+        path = d / str(resource.get("path", ""))
+        if path.is_file() and resource.get("hash") != f"sha256:{sha256(path)}":
+            changed.append(path.name)
+    return changed
 
 
 def load(dataset_dir: Path | None = None, seeds: Path | None = None) -> Dataset:
@@ -125,6 +162,13 @@ def load(dataset_dir: Path | None = None, seeds: Path | None = None) -> Dataset:
     d = Path(dataset_dir or paths.dataset_dir())
     if not (d / "datapackage.json").is_file():
         raise InputError("no published dataset here; run `idlib dataset` (or `make dataset`) first", file=d)
+    changed = changed_files(d)
+    if changed:
+        warnings.warn(
+            f"{d}: {', '.join(changed)} changed since the dataset was published (SHA-256 differs from "
+            "datapackage.json); the results use the edited files. `idlib dataset --force` rebuilds from the seeds",
+            DatasetChangedWarning, stacklevel=2,
+        )
     case = load_case(Path(seeds or paths.seeds_dir()) / "case.yaml")
     tables = {t.name: t.read_csv(d / f"{t.name}.csv") for t in DATASET_TABLES}
     return Dataset(case=case, **tables)

@@ -99,7 +99,6 @@ _FIELDS = (
     Field("end", "date", "Last day simulated."),
     Field("n_paths", "integer", "Monte Carlo paths.", minimum=1),
     Field("point", "integer", "Grid point number, in the grid's product order.", minimum=0),
-    Field("settings", "string", "The point's overrides, as key=value pairs."),
     Field("prediction_id", "string", "Prediction id: <doc_id>:pNNN."),
     Field("issued_date", "date", "Day the statement was made public (the model's information cut-off for it)."),
     Field("probability_phrase", "string", "The exact estimative words, as in the quote."),

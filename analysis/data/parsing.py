@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -21,9 +22,12 @@ _VAGUE = re.compile(
 
 def parse_date(text: str) -> date:
     """Parse an ISO date ``YYYY-MM-DD``; raise ValueError otherwise."""
+    s = str(text).strip()
     try:
-        return date.fromisoformat(str(text).strip())
+        return date.fromisoformat(s)
     except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):  # the right shape, an impossible day (2020-02-30)
+            raise ValueError(f"{text!r} is not a calendar date ({exc})") from exc
         raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from exc
 
 
@@ -80,25 +84,37 @@ _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|t
 _WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b(?:\s+(million|thousand))?", re.I)
 
 
+def _key(word: str) -> str:
+    """A matched word as its table key. Case-insensitive matching also takes letters whose lower
+    case is not ASCII (Turkish "İ", the long "ſ", the Kelvin sign): fold them to ASCII first."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 def numbers_in(text: str) -> set[float]:
     """Every number written in ``text``, as digits or as words, with scales applied.
 
     >>> sorted(numbers_in("142,000 people in the past five days, 1.5 million, 55 to 70"))
     [1.5, 5.0, 55.0, 70.0, 142000.0, 1500000.0]
+    >>> sorted(numbers_in("1.5 mİllion"))
+    [1.5, 1500000.0]
     """
     found: set[float] = set()
     for m in _NUM.finditer(text):
         v = float(m.group(1).replace(",", ""))
         found.add(v)
-        if m.group(2):
-            found.add(v * _SCALE[m.group(2).lower()])
+        if m.group(2) and _key(m.group(2)) in _SCALE:
+            found.add(v * _SCALE[_key(m.group(2))])
     for m in re.finditer(r"\bhalf a (million|thousand)\b", text, re.I):
-        found.add(0.5 * _SCALE[m.group(1).lower()])
+        if _key(m.group(1)) in _SCALE:
+            found.add(0.5 * _SCALE[_key(m.group(1))])
     for m in _WORD.finditer(text):
-        v = float(_WORD_NUMBERS[m.group(1).lower()])
+        if _key(m.group(1)) not in _WORD_NUMBERS:
+            continue
+        v = float(_WORD_NUMBERS[_key(m.group(1))])
         found.add(v)
-        if m.group(2):
-            found.add(v * _SCALE[m.group(2).lower()])
+        if m.group(2) and _key(m.group(2)) in _SCALE:
+            found.add(v * _SCALE[_key(m.group(2))])
     return found
 
 
@@ -111,9 +127,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+@functools.lru_cache(maxsize=4)
+def _folded(document: str) -> str:
+    """``fold`` of a document, kept for the next quote: folding is linear in the document, and a build
+    looks up every quote of a document in it (a 50 MB document with 500 quotes was folded 500 times)."""
+    return fold(document)
+
+
 def find_spans(document: str, quote: str) -> list[tuple[int, int]]:
     """All (start, end) spans where ``quote`` occurs in ``document`` (typography folded)."""
-    doc, q = fold(document), fold(quote)
+    doc, q = _folded(document), fold(quote)
     spans, start = [], doc.find(q)
     while start != -1 and q:
         spans.append((start, start + len(q)))

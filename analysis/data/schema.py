@@ -105,23 +105,33 @@ class Table:
         raise KeyError(f"table {self.name} has no field {name!r}")
 
     # -- pandas ---------------------------------------------------------------
-    def conform(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Order columns as declared and cast each to its declared dtype."""
+    def conform(self, df: pd.DataFrame, source: str | Path | None = None) -> pd.DataFrame:
+        """Order columns as declared and cast each to its declared dtype.
+
+        A value that is not of its field's type raises InputError naming ``source`` (default: the
+        table's name), the CSV line and primary key of the row, and the field.
+        """
+        where = source if source is not None else self.name
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
-            raise InputError(f"missing columns {missing}", file=self.name)
+            raise InputError(f"missing columns {missing}", file=where)
         extra = [c for c in df.columns if c not in self.columns]
         if extra:
-            raise InputError(f"undeclared columns {extra}", file=self.name)
+            raise InputError(f"undeclared columns {extra}", file=where)
         out = df[self.columns].copy()
         for f in self.fields:
             col = out[f.name]
             if f.type == "date":
-                out[f.name] = pd.to_datetime(col, errors="raise").astype("datetime64[ns]")
-            elif f.type == "integer":
-                out[f.name] = pd.to_numeric(col, errors="raise").astype("Int64")
-            elif f.type == "number":
-                out[f.name] = pd.to_numeric(col, errors="raise").astype("float64")
+                cast = pd.to_datetime(col, errors="coerce", format="ISO8601")
+                self._check_cast(df, col, cast, f, source, "an ISO date YYYY-MM-DD")
+                out[f.name] = cast.astype("datetime64[ns]")
+            elif f.type in ("integer", "number"):
+                cast = pd.to_numeric(col, errors="coerce")
+                self._check_cast(df, col, cast, f, source, "a number")
+                if f.type == "integer":
+                    whole = cast.isna() | (cast % 1 == 0)
+                    self._check_cast(df, col, cast.where(whole), f, source, "a whole number")
+                out[f.name] = cast.astype("Int64" if f.type == "integer" else "float64")
             elif f.type == "boolean":
                 out[f.name] = col.astype("boolean")
             else:
@@ -129,6 +139,19 @@ class Table:
         if self.primary_key:
             out = out.sort_values(list(self.primary_key), kind="stable").reset_index(drop=True)
         return out
+
+    def _check_cast(self, df: pd.DataFrame, raw: pd.Series, cast: pd.Series, f: Field, source, expected: str) -> None:
+        """Raise naming the first value that was given but did not cast (in a file: CSV line = position + 2)."""
+        bad = cast.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+        if not bad.any():
+            return
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        key = "/".join(str(df.iloc[pos][k]) for k in self.primary_key if k in df.columns)
+        raise InputError(
+            f"{raw.iloc[pos]!r} is not {expected}" + (f" ({bad.sum()} such rows)" if bad.sum() > 1 else ""),
+            file=source if source is not None else self.name, line=pos + 2 if source is not None else None,
+            row=key or None, field=f.name,
+        )
 
     def schema(self) -> pa.DataFrameSchema:
         return pa.DataFrameSchema(
@@ -148,8 +171,8 @@ class Table:
             name=self.name,
         )
 
-    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Validate with pandera; raise InputError naming the first failing rows and fields."""
+    def validate(self, df: pd.DataFrame, source: str | Path | None = None) -> pd.DataFrame:
+        """Validate with pandera; raise InputError naming ``source`` (default: the table) and the first failing rows and fields."""
         try:
             return self.schema().validate(df, lazy=True)
         except pa.errors.SchemaErrors as exc:
@@ -164,16 +187,24 @@ class Table:
                     f"{case.get('column')}{key}: {case.get('check')} failed for {case.get('failure_case')!r}"
                 )
             raise InputError(
-                f"{len(exc.failure_cases)} schema failure(s): " + "; ".join(lines), file=self.name
-            ) from exc
+                f"{len(exc.failure_cases)} schema failure(s): " + "; ".join(lines),
+                file=source if source is not None else self.name,
+            ) from None
 
     # -- files ----------------------------------------------------------------
-    def write_csv(self, df: pd.DataFrame, path: Path | TextIO, float_format: str = "%.10g") -> None:
+    def write_csv(self, df: pd.DataFrame, path: Path | TextIO, float_format: str = "%.10g", extra: tuple[str, ...] = ()) -> None:
         """Validate, then write deterministically (fixed order, formats, line endings).
 
-        A path is written atomically; an open text stream (stdout) is written as is.
+        A path is written atomically; an open text stream (stdout) is written as is. ``extra``:
+        columns this table does not declare (a sweep's grid keys, one column each), written as
+        given after the first declared column.
         """
-        df = self.validate(self.conform(df))
+        if extra:
+            df = df.sort_values(list(self.primary_key), kind="stable").reset_index(drop=True)  # conform keeps this order
+            declared = self.validate(self.conform(df.drop(columns=list(extra))))
+            df = pd.concat([declared.iloc[:, :1], df[list(extra)], declared.iloc[:, 1:]], axis=1)
+        else:
+            df = self.validate(self.conform(df))
         options = dict(index=False, date_format="%Y-%m-%d", float_format=float_format, lineterminator="\n")
         if not isinstance(path, str | Path):
             df.to_csv(path, **options)
@@ -182,8 +213,16 @@ class Table:
             df.to_csv(tmp, **options)
 
     def read_csv(self, path: Path) -> pd.DataFrame:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        return self.validate(self.conform(raw))
+        """Read a published CSV back; bad values raise InputError naming the file, line and field."""
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("file not found (the dataset folder is incomplete; rebuild it with `idlib dataset`)", file=path) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"not a readable CSV: {str(exc).strip()}", file=path) from None
+        return self.validate(self.conform(raw, source=path), source=path)
 
     def resource(self, path: str) -> dict:
         """The Frictionless Tabular Data Resource descriptor for this table."""

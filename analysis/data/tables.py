@@ -212,11 +212,12 @@ SCENARIO_SUMMARY = _table(
 SWEEP_PROBABILITIES = _table(
     name="sweep_probabilities",
     title="Sweep threshold probabilities",
-    description="Threshold probabilities at every point of a parameter grid (what `idlib scenario sweep` prints).",
+    description="Threshold probabilities at every point of a parameter grid (what `idlib scenario sweep` prints); "
+    "the grid's keys are written after `point`, one column each, named as in the sweep file.",
     stage="scenario",
     primary_key=("point", "threshold"),
     columns=(
-        "point", "settings",
+        "point",
         *_SCENARIO_KEY,
         "threshold", "by", "probability", "mc_se",
     ),

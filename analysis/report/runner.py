@@ -66,6 +66,32 @@ def load_jobs(notebooks_dir: Path | None = None) -> list[ReportJob]:
     return jobs
 
 
+def _select(given: str, by_name: dict[str, ReportJob]) -> ReportJob:
+    """The report a command-line argument names: a report name, or a notebook file to run.
+
+    A notebook given as a path is run as given, even if it shares a shipped notebook's name; if it
+    is not the shipped notebook its files carry ``__notebook-<folder>``, so the shipped report's
+    PDF is not overwritten.
+    """
+    p = Path(given)
+    if p.suffix != ".ipynb":
+        if given in by_name:
+            return by_name[given]
+        raise ParameterError(f"unknown report; known: {sorted(by_name)} (or give a notebook file, *.ipynb)", parameter=given)
+    if not p.is_file():
+        if p.name == given and p.stem in by_name:  # "02_displacement.ipynb": the report's name with a suffix
+            return by_name[p.stem]
+        raise InputError("no such notebook file", file=p)
+    nb = p.resolve()
+    shipped = [j for j in by_name.values() if j.notebook.resolve() == nb]
+    if shipped:  # a shipped notebook: its report without parameters, else the notebook's defaults
+        return next((j for j in shipped if not j.parameters), ReportJob(p.stem, nb))
+    name = p.stem
+    if name in by_name or any(j.notebook.stem == name for j in by_name.values()):
+        name = report_name(p.stem, {}, {"notebook": nb.parent.name})
+    return ReportJob(name, nb)
+
+
 def spec_for(notebook: Path):
     from .params import NOTEBOOK_SPECS
 
@@ -75,8 +101,8 @@ def spec_for(notebook: Path):
         raise InputError("no parameter spec for this notebook in analysis.report.params.NOTEBOOK_SPECS", file=notebook) from exc
 
 
-def _parse_cli_value(value: Any) -> Any:
-    return parse_yaml_value(value) if isinstance(value, str) else value
+def _parse_cli_value(name: str, value: Any) -> Any:
+    return parse_yaml_value(value, name) if isinstance(value, str) else value
 
 
 def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | None = None) -> list[ReportJob]:
@@ -90,7 +116,7 @@ def plan(jobs: list[ReportJob], overrides: dict[str, Any], params_file: Path | N
         if not isinstance(data, dict):
             raise InputError("expected a mapping of parameter names to values", file=params_file)
         extra.update(data)
-    extra.update({k: _parse_cli_value(v) for k, v in overrides.items()})
+    extra.update({k: _parse_cli_value(k, v) for k, v in overrides.items()})
     known_anywhere: set[str] = set()
     planned = []
     for job in jobs:
@@ -217,17 +243,20 @@ def _execute(job: ReportJob, out_dir: Path, key: str | None = None, in_process: 
             request_save_on_cell_execute=False,  # written once, at the end or on failure: it is a scratch copy
         )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the run continues
-        if executed_tmp.exists():
-            os.replace(executed_tmp, failed)
+        if _is_notebook(executed_tmp):  # kept for reading; an empty or cut-short copy (full disk) is not
+            with contextlib.suppress(OSError):
+                os.replace(executed_tmp, failed)
+        shutil.rmtree(build, ignore_errors=True)
         return ReportResult(job.name, False, time.perf_counter() - t0, executed=failed if failed.exists() else None,
-                            error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+                            error=_why(exc))
     finally:
         if kernel is not None:
             kernel.shutdown()
     try:
         pdf = render(executed_tmp, out_dir / f"{job.name}.pdf", build)
     except Exception as exc:  # noqa: BLE001
-        return ReportResult(job.name, False, time.perf_counter() - t0, error=f"PDF rendering failed: {exc}")
+        shutil.rmtree(build, ignore_errors=True)  # no partial .pdf.tmp stays behind
+        return ReportResult(job.name, False, time.perf_counter() - t0, error=f"PDF rendering failed: {_why(exc)}")
     executed = out_dir / f"{job.name}.ipynb"
     os.replace(executed_tmp, executed)
     if failed.exists():
@@ -241,12 +270,26 @@ def _execute(job: ReportJob, out_dir: Path, key: str | None = None, in_process: 
     return ReportResult(job.name, True, time.perf_counter() - t0, pdf=pdf, executed=executed)
 
 
+def _why(exc: BaseException) -> str:
+    """One line for a report's failure: a disk error as the CLI says it, otherwise the exception's last line."""
+    if isinstance(exc, OSError):
+        from ..cli_guard import describe
+
+        return describe(exc)
+    text = str(exc).strip()
+    if "No space left on device" in text:  # said by pandoc or typst, whose errors arrive as text
+        return "no space left on the device; earlier outputs were left in place"
+    return f"{type(exc).__name__}: {text.splitlines()[-1] if text else ''}"
+
+
 def _report_process(conn, job: ReportJob, out_dir: Path, key: str, in_process: bool, env: dict[str, str]) -> None:
     """A report's process: run it and send the result back.
 
     ``env`` is the run's environment: a forked process would otherwise have the
     forkserver's, from whenever that started.
     """
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)  # a group of its own (with typst, a kernel), which the parent stops whole
     try:
         os.environ.clear()
         os.environ.update(env)
@@ -256,9 +299,24 @@ def _report_process(conn, job: ReportJob, out_dir: Path, key: str, in_process: b
             os.environ.update({k: v for k, v in ENVIRONMENT.items() if k not in env})
         result = _execute(job, out_dir, key, in_process)
     except BaseException as exc:  # noqa: BLE001 - the parent must hear about any failure
-        result = ReportResult(job.name, False, 0.0, error=f"{type(exc).__name__}: {exc}")
-    conn.send(result)
-    conn.close()
+        result = ReportResult(job.name, False, 0.0, error=_why(exc))
+    with contextlib.suppress(OSError):  # the parent was stopped: nobody to tell
+        conn.send(result)
+        conn.close()
+
+
+def _stop(proc, grace: float = 5.0) -> None:
+    """Stop a report's process and everything it started (its process group): SIGTERM, then SIGKILL."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.exitcode is not None:
+            break
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, sig)  # the group it made itself
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, sig)  # in case it was stopped before it could
+        proc.join(grace)
 
 
 def _run_processes(ctx, todo: list[ReportJob], workers: int, out_dir: Path, keys: dict[str, str], in_process: bool):
@@ -287,8 +345,7 @@ def _run_processes(ctx, todo: list[ReportJob], workers: int, out_dir: Path, keys
                 yield result or ReportResult(job.name, False, 0.0, error=f"the report's process died (exit code {proc.exitcode})")
     finally:
         for _job, proc in running.values():  # interrupted: stop the reports still running
-            proc.terminate()
-            proc.join()
+            _stop(proc)
 
 
 def run_reports(
@@ -317,9 +374,24 @@ def run_reports(
     # With --force there is work to do: the forkserver imports while the parameters are checked.
     # Nothing runs before they pass.
     ctx = _forkserver() if force and not isolated else None
+    jobs: list[ReportJob] = []
     try:
+        jobs = _planned(notebooks, overrides, params_file)
         with run_lock(out_dir):
-            results = _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated)
+            _remove_leftovers(out_dir)
+            try:
+                results = _run(ctx, jobs, workers, out_dir, progress, force, isolated)
+            except BaseException:  # interrupted or failed: the reports are stopped by now; their build files go
+                shutil.rmtree(out_dir / "_build", ignore_errors=True)
+                raise
+    except OSError as exc:
+        # The output folder cannot be written (read-only, full): no report ran; each says why.
+        _stop_forkserver(now=True)
+        if not jobs:
+            raise
+        from ..cli_guard import describe
+
+        return [ReportResult(j.name, False, 0.0, error=f"not run: {describe(exc)}") for j in jobs]
     except BaseException:
         _stop_forkserver(now=True)
         raise
@@ -327,21 +399,42 @@ def run_reports(
     return results
 
 
-def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, force, isolated) -> list[ReportResult]:
+def _planned(notebooks: list[str] | None, overrides: dict[str, Any] | None, params_file: Path | None) -> list[ReportJob]:
+    """The selected reports with their parameters validated (nothing is written)."""
     jobs = load_jobs()
     if notebooks:
         by_name = {j.name: j for j in jobs}
-        selected = []
-        for n in notebooks:
-            stem = Path(n).stem
-            if stem in by_name:
-                selected.append(by_name[stem])
-            elif Path(n).suffix == ".ipynb" and Path(n).is_file():
-                selected.append(ReportJob(stem, Path(n).resolve()))
-            else:
-                raise ParameterError(f"unknown report; known: {sorted(by_name)}", parameter=n)
-        jobs = selected
-    jobs = plan(jobs, overrides or {}, params_file)
+        jobs = [_select(n, by_name) for n in notebooks]
+    return plan(jobs, overrides or {}, params_file)
+
+
+def _is_notebook(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_bytes()), dict)
+    except (OSError, ValueError):
+        return False
+
+
+def _remove_leftovers(out_dir: Path) -> list[Path]:
+    """Remove what killed or failed runs left: build folders, and executed copies that are not notebooks.
+
+    Runs under the run lock, so no other run is using ``_build``. A ``*.failed.ipynb`` is kept only
+    when it is a whole notebook (a full disk can leave it empty or cut short).
+    """
+    removed = []
+    build = out_dir / "_build"
+    if build.exists():
+        shutil.rmtree(build, ignore_errors=True)
+        removed.append(build)
+    for f in out_dir.glob("*.failed.ipynb"):
+        if not _is_notebook(f):
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+            removed.append(f)
+    return removed
+
+
+def _run(ctx, jobs, workers, out_dir, progress, force, isolated) -> list[ReportResult]:
     dataset = paths.dataset_dir(out_dir)
     if not (dataset / "datapackage.json").is_file():
         from ..core.inputs import record_dataset
@@ -371,15 +464,20 @@ def _run(ctx, notebooks, overrides, params_file, workers, out_dir, progress, for
         ctx = ctx or _forkserver()
     in_process = ctx is not None
     ctx = ctx or multiprocessing.get_context("spawn")
-    finished = _run_processes(ctx, todo, min(workers, len(todo)), out_dir, keys, in_process)
+    processes = _run_processes(ctx, todo, min(workers, len(todo)), out_dir, keys, in_process)
+    finished = processes
     if progress:
         from tqdm import tqdm
 
-        finished = tqdm(finished, total=len(todo), desc="reports", unit="report")
-    results.extend(finished)
+        finished = tqdm(processes, total=len(todo), desc="reports", unit="report")
+    try:
+        results.extend(finished)
+    finally:
+        processes.close()  # an interrupt outside the generator must still stop the reports (its finally)
     seconds |= {r.name: round(r.seconds, 2) for r in results if r.ok and not r.cached}
-    (out_dir / CACHE_DIR).mkdir(exist_ok=True)
-    write_json(out_dir / CACHE_DIR / DURATIONS, dict(sorted(seconds.items())))
+    with contextlib.suppress(OSError):  # only orders the next run's work: a full disk must not hide the results
+        (out_dir / CACHE_DIR).mkdir(exist_ok=True)
+        write_json(out_dir / CACHE_DIR / DURATIONS, dict(sorted(seconds.items())))
     with contextlib.suppress(OSError):
         (out_dir / "_build").rmdir()  # only when empty: no worker left anything behind
     order = {j.name: i for i, j in enumerate(jobs)}

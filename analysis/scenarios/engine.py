@@ -69,6 +69,9 @@ from .spec import (
     ScenarioSpec,
 )
 
+SHARES = ("road_share_held",)  # the variables that are shares; the others count people or places
+SHARE_DECIMALS = 4
+
 FRAILTY_DAYS = 7  # the weekly gamma frailty (see module docstring)
 
 
@@ -95,11 +98,13 @@ class ScenarioResult:
         return SCENARIO_THRESHOLDS.validate(out) if validate else out
 
     def quantiles(self, variables: Sequence[str] = VARIABLES) -> pd.DataFrame:
+        """Daily quantiles of each variable; counts (people, places) rounded to whole numbers, shares to 4 decimals."""
         from ..data.tables import SCENARIO_QUANTILES
 
         frames = []
         for v in variables:
-            q = np.quantile(self.paths[v], QUANTILES, axis=0).T
+            # People and places are counts, written as whole numbers; the road share to 4 decimals.
+            q = np.round(np.quantile(self.paths[v], QUANTILES, axis=0).T, SHARE_DECIMALS if v in SHARES else 0)
             f = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
             f.insert(0, "date", self.dates)
             f.insert(0, "variable", v)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -27,6 +28,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import InputError
+from ..core.io import load_yaml, parse_yaml_value, read_text
 from ..data.parsing import parse_date
 from ..models import registry
 
@@ -41,9 +43,9 @@ REPORTED = "reported"
 class ScenarioError(InputError):
     """A scenario file or override is malformed: names the file and the key."""
 
-    def __init__(self, message: str, *, file: str | Path | None, key: str) -> None:
+    def __init__(self, message: str, *, file: str | Path | None, key: str, line: int | None = None) -> None:
         self.key = key
-        super().__init__(message, file=file, field=key)
+        super().__init__(message, file=file, field=key, line=line)
 
 
 # ----------------------------------------------------------------------- spec
@@ -172,14 +174,13 @@ def shipped(seeds: Path | None = None) -> list[Path]:
 
 
 def _read(path: Path) -> dict:
+    """A scenario or sweep file's data; dates stay text (``_typed`` checks them, naming the key)."""
+    if not Path(path).is_file():
+        raise ScenarioError("no such scenario file", file=path, key="extends")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("no such scenario file", file=path, key="extends") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"malformed YAML{where}: {getattr(exc, 'problem', exc)}", file=path, key="(file)") from exc
+        data = load_yaml(read_text(path), file=path)
+    except InputError as exc:  # not UTF-8, malformed YAML, a list as a key
+        raise ScenarioError(exc.message, file=path, key="(file)", line=exc.line) from None
     if not isinstance(data, dict):
         raise ScenarioError("expected a mapping of keys to values", file=path, key="(file)")
     return data
@@ -249,9 +250,9 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError("expected KEY=VALUE", file="--set", key=text)
     key, value = text.split("=", 1)
     try:
-        return key.strip(), yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"value is not valid YAML: {exc}", file="--set", key=key.strip()) from exc
+        return key.strip(), parse_yaml_value(value) if value.strip() else ""
+    except InputError as exc:
+        raise ScenarioError(exc.message, file="--set", key=key.strip()) from None
 
 
 def load_spec(path: str | Path, overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] = (), seeds: Path | None = None) -> ScenarioSpec:
@@ -263,9 +264,17 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | Iterable[tuple[st
 def _overridden(raw: dict, path: Path, overrides: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> ScenarioSpec:
     data = copy.deepcopy(raw)
     items = overrides.items() if isinstance(overrides, Mapping) else overrides
+    given = {}
     for key, value in items:
         _set(data, key, json.loads(json.dumps(value, default=str)), path)
-    return _validate(data, path)
+        given[key] = value
+    try:
+        return _validate(data, path)
+    except ScenarioError as exc:
+        if exc.key not in given:
+            raise
+        # The value came from an override, not from the file: say so.
+        raise ScenarioError(f"{exc.message} (set by the override {exc.key}={given[exc.key]})", file=path, key=exc.key) from None
 
 
 def _check_keys(block: Mapping, schema: Mapping, file, prefix: str) -> None:
@@ -277,13 +286,18 @@ def _check_keys(block: Mapping, schema: Mapping, file, prefix: str) -> None:
             raise ScenarioError("missing (every parameter must be in the file or in the scenario it extends)", file=file, key=f"{prefix}{k}")
 
 
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _typed(value, typ, file, key):
     options = typ if isinstance(typ, tuple) else (typ,)
     for t in options:
         if t == "date":
             try:
                 return pd.Timestamp(parse_date(value))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as exc:
+                if isinstance(value, str) and _ISO_SHAPE.fullmatch(value.strip()):  # 2020-02-30: say so, not "wrong type"
+                    raise ScenarioError(str(exc), file=file, key=key) from None
                 continue
         if t == "number" and isinstance(value, int | float) and not isinstance(value, bool):
             if not np.isfinite(value):

@@ -60,14 +60,16 @@ def load_grid(path: str | Path, seeds: Path | None = None) -> Grid:
         axes.append((str(k), tuple(values)))
     grid = Grid(base, data["n_paths"], tuple(axes), path.name)
     # Validate every distinct value once against the base, so a bad grid fails before any run.
+    # Errors name the sweep file and its grid key: the base file is not where the typo is.
     for k, values in grid.axes:
         for value in values:
-            load_spec(base, {k: value, "n_paths": grid.n_paths}, seeds)
+            try:
+                load_spec(base, {k: value, "n_paths": grid.n_paths}, seeds)
+            except ScenarioError as exc:
+                if exc.key not in (k, "n_paths"):
+                    raise
+                raise ScenarioError(f"{exc.message} (in the base scenario {base.name})", file=path, key=f"grid.{k}" if exc.key == k else "n_paths") from None
     return grid
-
-
-def _settings(point: Mapping[str, Any]) -> str:
-    return "; ".join(f"{k}={v}" for k, v in point.items())
 
 
 def run_points(base: Path, points: Sequence[Mapping[str, Any]], n_paths: int, dataset: Dataset, offset: int = 0) -> list[pd.DataFrame]:
@@ -77,14 +79,19 @@ def run_points(base: Path, points: Sequence[Mapping[str, Any]], n_paths: int, da
     for i, point in enumerate(points):
         spec = _overridden(raw, base, {**point, "n_paths": n_paths})
         t = run(spec, dataset).thresholds(validate=False)
-        t.insert(0, "settings", _settings(point))
+        for j, (key, value) in enumerate(point.items()):  # one column per grid key, after "point"
+            t.insert(j, key, [value] * len(t))
         t.insert(0, "point", offset + i)
         frames.append(t)
     return frames
 
 
 def sweep(grid: Grid, dataset: Dataset, scheduler: str | None = None, chunk_size: int = 250) -> pd.DataFrame:
-    """Run every grid point; in-process, or on the Dask cluster at ``scheduler`` (``pip install .[dask]``)."""
+    """Run every grid point; in-process, or on the Dask cluster at ``scheduler`` (``pip install .[dask]``).
+
+    One row per point and threshold: ``point``, then one column per grid key (named as in the
+    sweep file, holding the point's value), then the columns of ``SWEEP_PROBABILITIES``.
+    """
     from ..data.tables import SWEEP_PROBABILITIES
 
     points = grid.points()
@@ -101,4 +108,6 @@ def sweep(grid: Grid, dataset: Dataset, scheduler: str | None = None, chunk_size
             futures = [client.submit(run_points, grid.base, chunk, grid.n_paths, remote, i, pure=False) for i, chunk in chunks]
             frames = [f for part in client.gather(futures) for f in part]
     out = pd.concat(frames, ignore_index=True)
-    return SWEEP_PROBABILITIES.validate(out[list(SWEEP_PROBABILITIES.columns)])
+    keys = [k for k, _ in grid.axes]
+    declared = SWEEP_PROBABILITIES.validate(out[list(SWEEP_PROBABILITIES.columns)])
+    return pd.concat([declared[["point"]], out[keys], declared.drop(columns="point")], axis=1)

@@ -3,7 +3,8 @@
 The scales (Kent 1964, US ICD 203, UK PHIA yardstick) and the mapping of words
 outside them ("will", "risks", "imminent" ...) live in ``analysis/data/wep.yaml``
 with their citations. :func:`load_scales` reads them; a user's own YAML of
-``phrases`` replaces the built-in mapping (``idlib score --phrases FILE``).
+``phrases`` extends the built-in mapping, its ranges replacing the built-in ones for the phrases it
+repeats (``idlib score --phrases FILE``; the format is in the README).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import InputError, ParameterError
+from ..core.io import load_yaml, read_text
 
 BUILTIN = "wep.yaml"
 
@@ -74,6 +76,9 @@ def _norm(text: str) -> str:
 
 
 def _range(entry: dict, where: str) -> tuple[float, float]:
+    given = [entry.get(k) for k in (("centre", "plus_minus") if "centre" in entry else ("low", "high"))]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
+        raise InputError(f"expected numbers in percent, got {given}", file=where)
     if "centre" in entry:
         low, high = entry["centre"] - entry["plus_minus"], entry["centre"] + entry["plus_minus"]
     else:
@@ -87,32 +92,28 @@ def _read(path: Path | None) -> dict:
     if path is None:
         text = resources.files("analysis").joinpath("data", BUILTIN).read_text(encoding="utf-8")
         return yaml.safe_load(text)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError("no such phrase file", parameter="phrase_map", file=path) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML: {exc}", file=path) from exc
+    if not Path(path).is_file():
+        raise ParameterError("no such phrase file", parameter="phrase_map", file=path)
+    data = load_yaml(read_text(Path(path)), file=path)  # not UTF-8, malformed YAML: InputError with the line
     if not isinstance(data, dict) or not isinstance(data.get("phrases"), dict):
         raise InputError("expected a mapping with a 'phrases' mapping of phrase -> {low, high, why}", file=path, field="phrases")
     return data
 
 
 def load_scales(phrase_file: str | Path | None = None) -> Scales:
-    """The built-in scales, with the built-in phrase map or the one in ``phrase_file``."""
+    """The built-in scales and phrase map, extended by the phrases in ``phrase_file`` (which win where both have one)."""
     data = _read(None)
     scales = {}
     for name, s in data["scales"].items():
         terms = {t: (*_range(e, f"{BUILTIN}: scales.{name}.{t}"), tuple(e.get("synonyms", []))) for t, e in s["terms"].items()}
         scales[name] = {"title": s["title"], "citation": " ".join(s["citation"].split()), "verified": " ".join(s["verified"].split()), "terms": terms}
-    source = BUILTIN
-    phrases_raw = data["phrases"]
-    if phrase_file:
-        phrases_raw = _read(Path(phrase_file))["phrases"]
-        source = str(phrase_file)
     phrases = {}
-    for p, e in phrases_raw.items():
-        if not isinstance(e, dict) or not {"low", "high"} <= set(e):
-            raise InputError("expected {low, high, why} in percent", file=source, field=f"phrases.{p}")
-        phrases[_norm(p)] = (*_range(e, f"{source}: phrases.{p}"), str(e.get("why", "")))
-    return Scales(scales, phrases, source)
+    sources = [(BUILTIN, data["phrases"])]
+    if phrase_file:  # extends the built-in map; a phrase in both takes the file's range
+        sources.append((str(phrase_file), _read(Path(phrase_file))["phrases"]))
+    for source, raw in sources:
+        for p, e in raw.items():
+            if not isinstance(e, dict) or not {"low", "high"} <= set(e):
+                raise InputError("expected {low, high, why} in percent", file=source, field=f"phrases.{p}")
+            phrases[_norm(p)] = (*_range(e, f"{source}: phrases.{p}"), str(e.get("why", "")))
+    return Scales(scales, phrases, " + ".join(s for s, _ in sources))

@@ -27,7 +27,7 @@ FAMILY = registry.TERRITORY
 # The registry lists the models and names the default once; these are views of it, read at import.
 MODELS: tuple[str, ...] = registry.names(FAMILY)
 DEFAULT_MODEL = registry.default_model(FAMILY)
-DECIMALS = 1
+DECIMALS = 0  # places: whole numbers in printed forecasts (a quantile of a count of places is a count)
 N_IMPUTATIONS = 10
 # Simulation guards, stated in the report: a momentum draw above 1 would make the
 # advance explode, and no day's expected captures may exceed 100 places (three
