@@ -138,13 +138,23 @@ def _month_interval(month: int, year: int, part: str | None = None) -> tuple[dat
     return date(year, month, lo), date(year, month, min(hi, last))
 
 
-_ANY_MONTH = re.compile(MONTH, re.I)
-_ANY_WEEKDAY = re.compile(_WD, re.I)
-_ANY_RELATIVE = re.compile(r"past|last|previous|week|overnight|night|yesterday|today|morning|next|following|later|day|end", re.I)
-# patterns that need a month name, a weekday or a relative word to match at all
-_NEEDS = {"range_dm": "month", "range_dash": "month", "week_up_to": "month", "dmy": "month", "mdy": "month", "month_year": "month", "since_month": "month",
-          "end_of": "relative", "past_n": "relative", "past_unit": "relative", "during_week": "relative", "weekday": "weekday",
-          "overnight": "relative", "yesterday": "relative", "today": "relative", "next_day": "relative", "day_after": "relative"}
+_WORDS_RX = re.compile(r"[a-z]+")
+_MONTH_WORDS = frozenset(_MONTH_NAMES)
+_WEEKDAY_WORDS = frozenset(WEEKDAYS)
+# each pattern runs only on a sentence holding one of its words (a set look-up per sentence,
+# instead of seventeen scans of every sentence); None: any month name
+_NEEDS: dict[str, tuple[frozenset[str] | None, ...]] = {
+    "range_dm": (None, frozenset({"from", "between"})), "range_dash": (None,), "week_up_to": (None, frozenset({"week"})),
+    "dmy": (None,), "mdy": (None,), "month_year": (None,), "since_month": (None, frozenset({"since"})),
+    "end_of": (frozenset({"end"}),), "past_n": (frozenset({"past", "last", "previous"}),),
+    "past_unit": (frozenset({"past", "last", "previous"}),), "during_week": (frozenset({"week"}),),
+    "weekday": (_WEEKDAY_WORDS,), "overnight": (frozenset({"overnight", "night"}),), "yesterday": (frozenset({"yesterday"}),),
+    "today": (frozenset({"today", "morning"}),), "next_day": (frozenset({"day"}),), "day_after": (frozenset({"day"}),),
+}
+
+
+def _applies(rule: str, words: set[str]) -> bool:
+    return all(words.intersection(_MONTH_WORDS if need is None else need) for need in _NEEDS[rule])
 
 
 def find_dates(text: str, published: date, previous: date | None = None) -> list[DateMention]:
@@ -154,8 +164,9 @@ def find_dates(text: str, published: date, previous: date | None = None) -> list
 
 @lru_cache(maxsize=2048)
 def _find_dates(text: str, published: date, previous: date | None) -> tuple[DateMention, ...]:
-    present = {"month": bool(_ANY_MONTH.search(text)), "weekday": bool(_ANY_WEEKDAY.search(text)), "relative": bool(_ANY_RELATIVE.search(text))}
-    if not any(present.values()):
+    words = set(_WORDS_RX.findall(text.lower()))
+    rules = [(rule, rx) for rule, rx in _PATTERNS if _applies(rule, words)]
+    if not rules:
         return ()
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -170,9 +181,7 @@ def _find_dates(text: str, published: date, previous: date | None) -> tuple[Date
         taken.append((s, e))
         found.append(DateMention(s, e, first, last, rule, since, explicit))
 
-    for rule, rx in _PATTERNS:
-        if not present[_NEEDS[rule]]:
-            continue
+    for rule, rx in rules:
         for m in rx.finditer(text):
             g = m.groups()
             if rule in ("range_dm", "range_dash"):

@@ -189,22 +189,40 @@ _MILESTONES: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("threat", r"\bthreatened\s+to\b|\bpreparing\s+(?:a|an)\s+(?:\w+\s+)?(?:offensive|assault|attack)\b"),
     )
 )
+# a milestone pattern runs only on a sentence holding one of its words
+_TRIGGERS = {
+    "ceasefire_broken": {"ceasefire", "truce", "pause", "cessation", "resumed", "collapse", "collapsed", "collapses"},
+    "ceasefire_start": {"ceasefire", "truce", "pause", "cessation"},
+    "ceasefire_agreed": {"ceasefire", "truce", "cessation"},
+    "offensive_paused": {"paused", "halted", "suspended", "stalled"},
+    "offensive_phase": {"start", "beginning", "launch", "began", "started", "launched", "phase"},
+    "joint_patrol": {"joint"},
+    "summit": {"summit"},
+    "talks": {"talks", "negotiations", "conference", "hold", "held", "spoke", "spoken", "phone"},
+    "deadline": {"deadline", "ultimatum"},
+    "intervention": {"intervened", "intervention", "launched", "sent", "deployed"},
+    "reinforcement": {"reinforcement", "reinforcements", "convoy"},
+    "highway_cut": {"highway", "motorway", "road", "cut", "cutting"},
+    "highway_held": {"highway", "motorway"},
+    "agreement": {"agreement", "deal", "accord", "memorandum", "agreed", "reached"},
+    "threat": {"threatened", "preparing"},
+}
+_LOWER_WORDS = re.compile(r"[a-z]+")
 _FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
-
-
-_MILESTONE_WORDS = re.compile(r"ceasefire|truce|pause|cessation|paused|halted|suspended|stalled|offensive|fighting|operation|campaign|assault|phase|patrol|summit|talks|negotiations|conference|spoke|spoken|call|deadline|ultimatum|interven|troops|reinforcement|convoy|highway|motorway|road|supply|agreement|deal|accord|memorandum|agreed|threatened|preparing|resumed", re.I)
 
 
 def milestones(s: Sentence, published: date, previous: date | None) -> list[Draft]:
     text = s.text
-    if not _MILESTONE_WORDS.search(text):
+    words = set(_LOWER_WORDS.findall(text.lower()))
+    candidates = [(t, rx) for t, rx in _MILESTONES if words & _TRIGGERS[t]]
+    if not candidates:
         return []
     dates = [d for d in find_dates(text, published, previous) if d.rule not in ("past_n", "past_unit", "during_week")]
     if not dates:
         return []
     out: list[Draft] = []
     seen: set[str] = set()
-    for mtype, rx in _MILESTONES:
+    for mtype, rx in candidates:
         for m in rx.finditer(text):
             if mtype in seen or (mtype == "agreement" and seen):
                 break

@@ -66,7 +66,7 @@ _QUALIFIERS = (
 _QUAL_RX = re.compile(r"(?:\b(" + "|".join(f"(?P<q{k}>{rx})" for k, (_, rx) in enumerate(_QUALIFIERS)) + r")\s+)?$", re.I)
 _WORDS = [w for w in _WORD_NUMBERS if w not in ("first", "second", "third", "fourth", "fifth", "single", "half")]
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|half\s+a|a|(?:" + "|".join(_WORDS) + r")(?:[-\s](?:" + "|".join(_WORDS) + r"))?)"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:half\s+)?a(?=\s+(?:million|thousand|billion)\b)|(?:" + "|".join(_WORDS) + r")(?:[-\s](?:" + "|".join(_WORDS) + r"))?)"
     r"(?:\s+(?P<scale>million|thousand|billion|hundred))?(?P<pct>\s*(?:%|per\s*cent|percent))?(?![\w])",
     re.I,
 )
