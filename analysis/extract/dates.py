@@ -43,7 +43,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("end_of", r"\b(?:by|before|until)\s+the\s+end\s+of\s+(?:the\s+)?(month|year|week|" + MONTH + r")"),
         ("past_n", rf"\b(?:in|over|during)\s+the\s+(?:past|last|previous)\s+({_NUMWORD})\s+(days|weeks|hours|months)"),
         ("past_unit", r"\b(?:in|over|during)\s+the\s+(?:past|last|previous)\s+(day|week|month|24\s+hours|48\s+hours)"),
-        ("during_week", r"\b(?:during|over)\s+the\s+week\b|\bthis\s+week\b"),
+        ("during_week", r"\b(?:during|over|throughout)\s+the\s+week\b|\bthis\s+week\b"),
         ("weekday", rf"\b(on|since|from|by|last|late\s+on|early\s+on)\s+({_WD})\b"),
         ("overnight", r"\bovernight\b|\blast\s+night\b"),
         ("yesterday", r"\byesterday\b"),

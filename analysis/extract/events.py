@@ -71,10 +71,27 @@ def _list_places(text: str, places: Places) -> list[tuple[int, int, str, bool]]:
     return sorted(found)
 
 
+_DIRECTION = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
+_OBJ_LEAD = re.compile(
+    r"^\s*(?:(?:an?|the|their|its|another)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:advance|attack|assault|offensive|push|incursion|counter-?attack|counter-?offensive)s?\s+(?:on|against|toward|towards|into|in)\s+"
+    r"|^\s*(?:(?:on|in|at)\s+the\s+(?:outskirts|edge|edges|fringes|outskirt)\s+of|in|around|near|inside|for|over)\s+(?=[A-Z]|the\s+(?:town|village|city)\b)",
+    re.I,
+)
+_OBJ_END = re.compile(
+    rf"[;.]|, (?:a|and|but|as|while|the|reversing|cutting|bringing|after|according|local|located|{_DIRECTION})\b"
+    rf"|\s(?:on|since|in\s+the|between|overnight|after|as|by|on\s+the|throughout|during|{_DIRECTION}\s+of)\s|$",
+    re.I,
+)
+
+# a sentence about what may happen drafts no change of hands ("May" the month is not a modal)
+_HYPOTHETICAL = re.compile(r"\b(?:[Ww]ill|[Ww]ould|[Cc]ould|may|[Mm]ight|(?i:expected\s+to|likely\s+to|plans?\s+to|aims?\s+to|threaten\w*|seek\w*\s+to|attempt\w*\s+to|push\s+toward))\b")
+
+
 def control_events(s: Sentence, published: date, previous: date | None, places: Places, last_place: str | None) -> list[Draft]:
     text = s.text
     out: list[Draft] = []
-    if re.search(r"\b(?:will|would|could|may|might|expected\s+to|likely\s+to|plans?\s+to|aims?\s+to|threaten\w*|seek\w*\s+to|attempt\w*\s+to|push\s+toward)\b", text, re.I) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
+    if _HYPOTHETICAL.search(text) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
         return out
     verbs = list(_VERB_RX.finditer(text))
     if not verbs:
@@ -88,7 +105,10 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         clause_start = max([0] + [x.end() for x in re.finditer(r"[;:]|, (?:and|but|while|as|after|a\s+day\s+after)\b|\b(?:after|when|as|said|says)\b", before)])
         subject = before[clause_start:]
         after = text[m.end():]
-        obj_end = re.search(r"[;.]|, (?:a|and|but|as|while|the|reversing|cutting|bringing|after|according|local)\b|\s(?:on|since|in\s+the|between|overnight|after|as|by|on\s+the)\s|$", after)
+        # the object: "an (attempted) advance on X", "(continued) on the outskirts of X", "in X" lead in to the place
+        lead = _OBJ_LEAD.match(after)
+        skip = lead.end() if lead else 0
+        obj_end = _OBJ_END.search(after, skip)
         obj = after[: obj_end.start() if obj_end else len(after)]
         # "captured eight villages in the X countryside, including A, B and C": the list after "including"
         inc = re.match(r"[^;.]{0,120}?,\s+(?:including|among\s+them|namely)\s+([^;.]*)", after[len(obj):])
@@ -108,11 +128,16 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             to_side = _side(subject) or _side(text[:m.start()])
         if etype in ("withdrew",):
             to_side = _other(to_side)
-        elif etype in ("attacked", "repelled"):
+        elif etype == "repelled":
+            # the side that repels keeps the place; else the side of the attack repelled loses it
+            target = re.match(r"^\s*(?:\w+\s+){0,2}?(government|opposition|rebel|army|regime)\b", after, re.I)
+            if _side(subject) is None and target:
+                to_side = _other("government" if _SIDE_GOV.match(target.group(1)) else "opposition")
+        elif etype == "attacked":
             target = re.match(r"^\s*(?:\w+\s+){0,2}?(government|opposition|rebel|army|regime)\b", after, re.I)
             if target:
                 to_side = "government" if _SIDE_GOV.match(target.group(1)) else "opposition"
-            elif etype == "attacked":
+            else:
                 to_side = _other(to_side)
         elif etype == "contested":
             to_side = "contested"
