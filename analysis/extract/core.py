@@ -34,9 +34,10 @@ def extract_text(text: str, published: date, places: Places) -> Extraction:
     drafts: list[Draft] = []
     previous: date | None = None
     last_place: str | None = None
+    last_side: str | None = None
     for s in sentences(text):
         drafts += figures(s, published, previous)
-        events = control_events(s, published, previous, places, last_place)
+        events = control_events(s, published, previous, places, last_place, last_side)
         drafts += events
         drafts += milestones(s, published, previous)
         drafts += predictions(s, published)
@@ -45,6 +46,8 @@ def extract_text(text: str, published: date, places: Places) -> Extraction:
             previous = explicit[-1].last
         named = places.find(s.text)
         if events:
+            sides = [e.fields["to_side"] for e in events if e.fields["event_type"] in ("captured", "recaptured", "entered", "secured", "encircled", "besieged")]
+            last_side = sides[-1] if sides else last_side
             item = events[-1].fields["places"][-1]
             last_place = item["place"] if isinstance(item, dict) else item
         elif named:

@@ -84,11 +84,23 @@ _OBJ_END = re.compile(
     re.I,
 )
 
+_UNIT = re.compile(r"\b(?:forces|division|brigade|regiment|units?|troops|army|fighters|militias?|battalions?|corps|soldiers|factions?|groups?)\b", re.I)
+_PLACE_NOUNS = r"(?:villages?|towns?|cities|city|hills?|hilltops?|settlements?|areas?|districts?|localities|neighbou?rhoods?|suburbs?)"
+_MORE_LIST = re.compile(rf"\s+(?:in|of|near)\s+(?:the\s+)?[^,;.]{{0,60}}?\s+(?:and|as\s+well\s+as)\s+(?:the\s+)?{_PLACE_NOUNS}\s+of\s+|,?\s+(?:and|as\s+well\s+as)\s+the\s+{_PLACE_NOUNS}\s+of\s+", re.I)
+_COUNT_OBJ = re.compile(r"^\s*(?:(?:some|around|about|more\s+than|at\s+least|over|nearly|almost|another|a\s+further)\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+dozen|dozens\s+of|several|many|a\s+number\s+of|numerous|multiple)\s+(?:more\s+|other\s+|new\s+|nearby\s+|surrounding\s+)?(?:towns|villages|settlements|areas|localities|positions|points|hills|hilltops|districts)\b", re.I)
+
 # a sentence about what may happen drafts no change of hands ("May" the month is not a modal)
 _HYPOTHETICAL = re.compile(r"\b(?:[Ww]ill|[Ww]ould|[Cc]ould|may|[Mm]ight|(?i:expected\s+to|likely\s+to|plans?\s+to|aims?\s+to|threaten\w*|seek\w*\s+to|attempt\w*\s+to|push\s+toward))\b")
 
 
-def control_events(s: Sentence, published: date, previous: date | None, places: Places, last_place: str | None) -> list[Draft]:
+def control_events(s: Sentence, published: date, previous: date | None, places: Places, last_place: str | None,
+                   last_side: str | None = None) -> list[Draft]:
+    """One change of hands per place named as the object of a change-of-hands verb.
+
+    The side comes from the verb's subject ("government forces", "rebels"); a unit the rules
+    cannot side ("the 25th Division") takes the side of the last change of hands drafted before
+    it (``last_side``), with a lower confidence.
+    """
     text = s.text
     out: list[Draft] = []
     if _HYPOTHETICAL.search(text) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
@@ -115,6 +127,15 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         if inc and not places.find(obj):
             obj = after[: len(obj) + inc.end()]
             obj = obj[: len(obj) - len(inc.group(1))] + re.split(r",\s+(?:advancing|located|as|while|after|which|and\s+several)\b", inc.group(1))[0]
+        # "the towns of A and B in the X countryside and the towns of C and D in Y": every list
+        more = _MORE_LIST.match(after, len(obj))
+        while more:
+            tail_end = _OBJ_END.search(after, more.end())
+            obj = after[: tail_end.start() if tail_end else len(after)]
+            more = _MORE_LIST.match(after, len(obj))
+        # "captured three towns in X": a count, not a list; only an "including ..." list names places
+        if _COUNT_OBJ.match(obj) and not inc:
+            obj = ""
         passive = verb.startswith("fell") or re.match(r"^\s*by\b", after) is not None
         if re.search(r"\bden(?:y|ied|ies|ying)\b", subject, re.I):
             continue
@@ -126,6 +147,10 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             to_side = _side(after[:60])
         else:
             to_side = _side(subject) or _side(text[:m.start()])
+        inherited = False
+        if to_side is None and etype not in ("contested", "withdrew", "repelled") and last_side in ("government", "opposition") \
+                and (_UNIT.search(subject) or not subject.strip(" ,")):
+            to_side, inherited = last_side, True  # "the 25th Division also captured ...": the narrative's side
         if etype in ("withdrew",):
             to_side = _other(to_side)
         elif etype == "repelled":
@@ -143,7 +168,10 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             to_side = "contested"
         if to_side is None:
             continue
-        obj_places = _list_places(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj), places) if obj.strip() else []
+        if not obj.strip():
+            obj_places = []
+        else:
+            obj_places = _list_places(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj), places)
         shift = len(obj) - len(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj))
         named = [(a + shift, b + shift, n, k) for a, b, n, k in obj_places]
         if not named:
@@ -179,7 +207,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             actor = re.search(r"((?:[A-Za-z][\w-]*\s+){0,3}(?:forces|troops|fighters|army|rebels|insurgents|militants|groups))\s*$", subject.strip(), re.I)
             if actor:
                 fields["actor"] = actor.group(1).strip()
-            conf = (0.8 if known else 0.5) * (0.8 if date_m is None else 1.0)
+            conf = (0.8 if known else 0.5) * (0.8 if date_m is None else 1.0) * (0.7 if inherited else 1.0)
             out.append(Draft("control_events", q0, q1, fields, f"control.{etype}", round(conf, 2), label=f"{etype} {name if isinstance(name, str) else name['place']} -> {to_side}",
                              extra={"known_place": known}))
     return out

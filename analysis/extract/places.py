@@ -26,6 +26,12 @@ def _cheap(word: str) -> str:
     return word.casefold().translate(_APOSTROPHES)
 
 
+def _particle(text: str, w: re.Match) -> bool:
+    """A lowercase article joined to a capitalised name ("al-Barsah", "el-Fasher", "ad-Dana")."""
+    e = w.end()
+    return len(w.group(0)) <= 3 and text[e:e + 1] == "-" and text[e + 1:e + 2].isupper()
+
+
 def _pattern(name: str) -> str:
     parts = []
     for ch in name:
@@ -60,15 +66,15 @@ class Places:
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name as written) of every known or reference place name in ``text``.
 
-        >>> Places({"tel hamra": "tel-hamra"}, aliases=("Tel Hamra",)).find("shelling of Tel-Hamra and tel hamra")
-        [(12, 21, 'Tel-Hamra')]
+        >>> Places({"tel hamra": "tel-hamra", "al barsah": "al-barsah"}, aliases=("Tel Hamra", "al-Barsah")).find("shelling of Tel-Hamra, al-Barsah and tel hamra")
+        [(12, 21, 'Tel-Hamra'), (23, 32, 'al-Barsah')]
         """
         by_first = self._by_first  # type: ignore[attr-defined]
         out: list[tuple[int, int, str]] = []
         taken = 0
         for w in _WORD.finditer(text):
             start = w.start()
-            if start < taken or not text[start].isupper():
+            if start < taken or not (text[start].isupper() or _particle(text, w)):
                 continue
             cands = by_first.get(_cheap(w.group(0)))
             if not cands:

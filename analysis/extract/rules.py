@@ -18,7 +18,8 @@ from .dates import DateMention, find_dates
 
 # -- sentences --------------------------------------------------------------------
 _ABBREV = r"(?:No|Sept|Sep|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|U\.S|U\.N|e\.g|i\.e|approx|vs|Jr|Sr)"
-_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n+")
+# a stop, then a space (or, in text pasted without one, "Airbase.On 16 January": two lowercase letters, a stop, a capitalised word)
+_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n+")
 _ABBREV_END = re.compile(rf"\b{_ABBREV}\.$")
 
 
@@ -33,7 +34,7 @@ def sentences(text: str) -> list[Sentence]:
     """Sentences (and lines) of ``text`` with their offsets; whitespace-only pieces dropped."""
     out, pos = [], 0
     for m in _SENT_END.finditer(text):
-        if m.group(0)[0] != "\n" and _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
+        if m.group(0)[:1] != "\n" and _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
             continue
         piece = text[pos:m.start()]
         if piece.strip():
