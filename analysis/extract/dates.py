@@ -103,18 +103,33 @@ def _month(name: str) -> int:
     return _MONTH_NAMES[name.lower().rstrip(".")]
 
 
-def _year(month: int, day: int, published: date) -> int:
-    """The publication year, or the year before when that puts the date over half a year ahead."""
-    try:
-        candidate = date(published.year, month, min(day, 28))
-    except ValueError:
-        return published.year
-    return published.year - 1 if candidate > published + timedelta(days=183) else published.year
+def _year(month: int, day: int, published: date, anchor: date | None = None) -> int:
+    """The year of a date written without one.
+
+    Without an ``anchor`` (the latest absolute date the text wrote before this sentence, up to
+    publication): the
+    publication year, or the year before when that puts the date over half a year ahead.
+    With one: the year that puts the date nearest the anchor ("On 23 December ... On 24
+    December ... On 2 January" in an article published months later), never over half a
+    year after publication.
+
+    >>> _year(12, 24, date(2020, 7, 31)), _year(12, 24, date(2020, 7, 31), date(2019, 12, 20)), _year(1, 2, date(2020, 7, 31), date(2019, 12, 28))
+    (2020, 2019, 2020)
+    """
+    if anchor is None:
+        try:
+            candidate = date(published.year, month, min(day, 28))
+        except ValueError:
+            return published.year
+        return published.year - 1 if candidate > published + timedelta(days=183) else published.year
+    limit = published + timedelta(days=183)
+    years = [y for y in (anchor.year - 1, anchor.year, anchor.year + 1) if date(y, month, min(day, 28)) <= limit] or [published.year - 1]
+    return min(years, key=lambda y: (abs((date(y, month, min(day, 28)) - anchor).days), -y))
 
 
-def _dmy(day: int, month_name: str, year: str | None, published: date) -> date | None:
+def _dmy(day: int, month_name: str, year: str | None, published: date, anchor: date | None = None) -> date | None:
     month = _month(month_name)
-    y = int(year) if year else _year(month, day, published)
+    y = int(year) if year else _year(month, day, published, anchor)
     return _parse(day, calendar.month_name[month], y)
 
 
@@ -157,13 +172,13 @@ def _applies(rule: str, words: set[str]) -> bool:
     return all(words.intersection(_MONTH_WORDS if need is None else need) for need in _NEEDS[rule])
 
 
-def find_dates(text: str, published: date, previous: date | None = None) -> list[DateMention]:
+def find_dates(text: str, published: date, previous: date | None = None, anchor: date | None = None) -> list[DateMention]:
     """Every date expression in ``text`` (one sentence), resolved; overlapping matches keep the first pattern."""
-    return list(_find_dates(text, published, previous))
+    return list(_find_dates(text, published, previous, anchor))
 
 
 @lru_cache(maxsize=2048)
-def _find_dates(text: str, published: date, previous: date | None) -> tuple[DateMention, ...]:
+def _find_dates(text: str, published: date, previous: date | None, anchor: date | None = None) -> tuple[DateMention, ...]:
     words = set(_WORDS_RX.findall(text.lower()))
     rules = [(rule, rx) for rule, rx in _PATTERNS if _applies(rule, words)]
     if not rules:
@@ -185,18 +200,18 @@ def _find_dates(text: str, published: date, previous: date | None) -> tuple[Date
         for m in rx.finditer(text):
             g = m.groups()
             if rule in ("range_dm", "range_dash"):
-                a, b = _dmy(int(g[0]), g[2], g[3], published), _dmy(int(g[1]), g[2], g[3], published)
+                a, b = _dmy(int(g[0]), g[2], g[3], published, anchor), _dmy(int(g[1]), g[2], g[3], published, anchor)
                 add(m, a, b, rule)
             elif rule == "week_up_to":
-                d = _dmy(int(g[0]), g[1], g[2], published) if g[0] else _dmy(int(g[4]), g[3], g[5], published)
+                d = _dmy(int(g[0]), g[1], g[2], published, anchor) if g[0] else _dmy(int(g[4]), g[3], g[5], published, anchor)
                 add(m, d - timedelta(days=6) if d else None, d, rule)
             elif rule == "dmy":
-                d = _dmy(int(g[0]), g[1], g[2], published)
+                d = _dmy(int(g[0]), g[1], g[2], published, anchor)
                 add(m, d, d, rule)
             elif rule == "mdy":
                 if g[0].lower().rstrip(".") == "may" and not g[2] and m.start() > 0 and text[m.start() - 1:m.start()].isalpha():
                     continue
-                d = _dmy(int(g[1]), g[0], g[2], published)
+                d = _dmy(int(g[1]), g[0], g[2], published, anchor)
                 add(m, d, d, rule)
             elif rule == "month_year":
                 add(m, *_month_interval(_month(g[1]), int(g[2]), g[0]), rule)

@@ -94,7 +94,7 @@ _HYPOTHETICAL = re.compile(r"\b(?:[Ww]ill|[Ww]ould|[Cc]ould|may|[Mm]ight|(?i:exp
 
 
 def control_events(s: Sentence, published: date, previous: date | None, places: Places, last_place: str | None,
-                   last_side: str | None = None) -> list[Draft]:
+                   last_side: str | None = None, anchor: date | None = None) -> list[Draft]:
     """One change of hands per place named as the object of a change-of-hands verb.
 
     The side comes from the verb's subject ("government forces", "rebels"); a unit the rules
@@ -108,7 +108,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
     verbs = list(_VERB_RX.finditer(text))
     if not verbs:
         return out
-    dates = find_dates(text, published, previous)
+    dates = find_dates(text, published, previous, anchor)
     for m in verbs:
         etype = next(t for t, _ in _VERBS if m.group(t))
         verb = m.group(0).lower()
@@ -264,13 +264,13 @@ _LOWER_WORDS = re.compile(r"[a-z]+")
 _FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
 
 
-def milestones(s: Sentence, published: date, previous: date | None) -> list[Draft]:
+def milestones(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
     text = s.text
     words = set(_LOWER_WORDS.findall(text.lower()))
     candidates = [(t, rx) for t, rx in _MILESTONES if words & _TRIGGERS[t]]
     if not candidates:
         return []
-    dates = [d for d in find_dates(text, published, previous) if d.rule not in ("past_n", "past_unit", "during_week")]
+    dates = [d for d in find_dates(text, published, previous, anchor) if d.rule not in ("past_n", "past_unit", "during_week")]
     if not dates:
         return []
     out: list[Draft] = []

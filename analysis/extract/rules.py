@@ -250,10 +250,10 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
     return "displaced_people", "", "displaced"
 
 
-def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
+def figures(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
     """Quantitative claims in one sentence."""
     text = s.text
-    dates = find_dates(text, published, previous)
+    dates = find_dates(text, published, previous, anchor)
     out: list[Draft] = []
     for num in numbers(text):
         if any(d.start <= num.num_start < d.end for d in dates):
