@@ -18,7 +18,7 @@ _VERBS: tuple[tuple[str, str], ...] = (
     ("besieged", r"besieged|laid\s+siege\s+to|besieging"),
     ("withdrew", r"withdrew|pulled\s+out|retreated|withdrawn|evacuated\s+their\s+positions"),
     ("repelled", r"repelled|repulsed|fended\s+off|thwarted"),
-    ("attacked", r"attacked|shelled|assaulted|bombarded|struck|launched\s+an?\s+(?:attack|assault|offensive)\s+on|attacking"),
+    ("attacked", r"attacked|shelled|assaulted|bombarded|struck|launched\s+an?\s+(?:\w+\s+)?(?:counter-?)?(?:attack|assault|offensive)\s+(?:on|against)|attacking"),
     ("contested", r"contesting|contested|fighting\s+(?:continued|raged|is\s+raging|was\s+raging|intensified)|clashes\s+(?:continued|raged)|battled?\s+for"),
     ("secured", r"secured|consolidated\s+control\s+of"),
 )
@@ -79,14 +79,20 @@ _OBJ_LEAD = re.compile(
     re.I,
 )
 _OBJ_END = re.compile(
-    rf"[;.]|, (?:a|and|but|as|while|the|reversing|cutting|bringing|after|according|local|located|{_DIRECTION})\b"
+    rf"[;.]|, (?:a|but|as|while|the|reversing|cutting|bringing|after|according|local|located|{_DIRECTION})\b"
+    r"|, and\b(?!\s+(?:[A-Z]|[a-z]{2,3}-[A-Z]))"  # "A, B, and C" is one list
+    r"|,?\s+and\s+(?=(?:then\s+|later\s+|also\s+)?[a-z]+(?:ing|ed)\b)|,\s+(?=[a-z]+ing\b)"  # "... and capturing X", ", advancing"
     rf"|\s(?:on|since|in\s+the|between|overnight|after|as|by|on\s+the|throughout|during|{_DIRECTION}\s+of)\s|$",
-    re.I,
 )
 
 _UNIT = re.compile(r"\b(?:forces|division|brigade|regiment|units?|troops|army|fighters|militias?|battalions?|corps|soldiers|factions?|groups?)\b", re.I)
 _PLACE_NOUNS = r"(?:villages?|towns?|cities|city|hills?|hilltops?|settlements?|areas?|districts?|localities|neighbou?rhoods?|suburbs?)"
-_MORE_LIST = re.compile(rf"\s+(?:in|of|near)\s+(?:the\s+)?[^,;.]{{0,60}}?\s+(?:and|as\s+well\s+as)\s+(?:the\s+)?{_PLACE_NOUNS}\s+of\s+|,?\s+(?:and|as\s+well\s+as)\s+the\s+{_PLACE_NOUNS}\s+of\s+", re.I)
+_MORE_LIST = re.compile(
+    rf"\s+(?:in|of|near)\s+(?:the\s+)?[^,;.]{{0,60}}?\s+(?:and|as\s+well\s+as)\s+(?:the\s+)?{_PLACE_NOUNS}\s+of\s+"
+    rf"|,?\s+(?:and|as\s+well\s+as)\s+the\s+{_PLACE_NOUNS}\s+of\s+"
+    rf"|(?:,\s+{_DIRECTION}\s+of\s+[^,;.]{{1,40}})?,?\s+(?:along\s+with|as\s+well\s+as)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?(?:{_PLACE_NOUNS}\s+of\s+)?(?=[A-Z]|[a-z]{{2,3}}-[A-Z])",
+    re.I,
+)
 _COUNT_OBJ = re.compile(r"^\s*(?:(?:some|around|about|more\s+than|at\s+least|over|nearly|almost|another|a\s+further)\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+dozen|dozens\s+of|several|many|a\s+number\s+of|numerous|multiple)\s+(?:more\s+|other\s+|new\s+|nearby\s+|surrounding\s+)?(?:towns|villages|settlements|areas|localities|positions|points|hills|hilltops|districts)\b", re.I)
 
 # a sentence about what may happen drafts no change of hands ("May" the month is not a modal)
