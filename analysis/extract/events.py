@@ -228,43 +228,52 @@ def _nearest(dates: list[DateMention], pos: int) -> DateMention | None:
 
 
 # -- milestones -----------------------------------------------------------------------
+_CEASEFIRE = r"(?:ceasefire|cease-fire|truce|(?:humanitarian\s+)?pause|cessation\s+of\s+hostilities)"
+_OPERATION = r"(?:offensive|counter-?offensive|operations?|campaign|assault|advance|push|counter-?attack)"
 _MILESTONES: tuple[tuple[str, re.Pattern], ...] = tuple(
     (t, re.compile(rx, re.I))
     for t, rx in (
-        ("ceasefire_broken", r"\b(?:ceasefire|truce|pause|cessation\s+of\s+hostilities)\b[^.;]{0,60}\b(?:collapsed|broke\s+down|broken|violated|ended)\b|\b(?:shelling|fighting|hostilities|strikes)\s+resumed\b|\bcollapse[sd]?\s+on\b"),
-        ("ceasefire_start", r"\b(?:ceasefire|truce|pause|cessation\s+of\s+hostilities)\b[^.;]{0,40}\b(?:took\s+effect|came\s+into\s+(?:effect|force)|began|starting|started|went\s+into\s+effect)\b|\b(?:humanitarian\s+pause|ceasefire|truce)\s+starting\b"),
-        ("ceasefire_agreed", r"\b(?:ceasefire|truce|cessation\s+of\s+hostilities)\b[^.;]{0,40}\b(?:agreed|reached|signed|brokered|announced)\b|\b(?:agreed|reached|signed|brokered|announced)\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:ceasefire|truce)\b"),
-        ("offensive_paused", r"\b(?:paused|halted|suspended)\s+(?:the|its|their)\s+(?:offensive|operation|advance)\b|\b(?:offensive|advance)\s+(?:stalled|paused|halted)\b"),
-        ("offensive_phase", r"\b(?:start|beginning|launch)\s+of\s+(?:the|a|an|its|their)\s+(?:\w+\s+)?(?:offensive|operation|phase|campaign)\b|\b(?:offensive|fighting|operation|campaign|assault)\s+(?:began|started|was\s+launched)\b|\blaunched\s+(?:an?|the|its)\s+(?:\w+\s+)?(?:offensive|operation|campaign)\b|\b(?:second|third|new|next|final)\s+phase\b"),
+        ("ceasefire_broken", rf"\b{_CEASEFIRE}\b[^.;]{{0,60}}\b(?:collapsed|broke\s+down|broken|violated|ended)\b|\b(?:shelling|fighting|hostilities|strikes|airstrikes|bombardments?|attacks)\s+(?:\w+\s+)?(?:resumed|recommenced|restarted)\b|\bcollapse[sd]?\s+on\b|\bviolations?\s+of\s+the\s+{_CEASEFIRE}"),
+        ("ceasefire_start", rf"\b{_CEASEFIRE}\b[^.;]{{0,40}}\b(?:took\s+effect|take\s+effect|came\s+into\s+(?:effect|force)|come\s+into\s+(?:effect|force)|entered\s+into\s+force|began|starting|started|went\s+into\s+effect|was\s+introduced|introduced)\b|\b{_CEASEFIRE}\s+(?:starting|beginning)\b"),
+        ("ceasefire_agreed", rf"\b{_CEASEFIRE}\b[^.;]{{0,40}}\b(?:agreed|reached|signed|brokered|announced|declared)\b|\b(?:agreed|reached|signed|brokered|announced|declared)\s+(?:on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}{_CEASEFIRE}"),
+        ("offensive_paused", rf"\b(?:paused|halted|suspended|stopped)\s+(?:the|its|their)\s+(?:\w+\s+)?{_OPERATION}\b|\b(?:{_OPERATION}|advances|advancements)\s+(?:\w+\s+)?(?:stalled|paused|halted|stopped)\b"),
+        ("offensive_phase", rf"\b(?:start|beginning|launch|continuation|resumption)\s+of\s+(?:the|a|an|its|their)?\s*(?:[\w-]+\s+)?(?:{_OPERATION}|phase|Operation)\b|\b(?:{_OPERATION}|fighting|hostilities)\s*,?\s+(?:began|started|was\s+launched|launched|resumed|escalated|intensified|erupted|broke\s+out)\b"
+                            rf"|\b(?:launched|resumed|renewed|began|started|restarted|continued)\s+(?:an?|the|its|their|another|new|fresh|renewed)?\s*(?:[\w-]+\s+){{0,2}}{_OPERATION}\b|\b(?:second|third|new|next|final)\s+phase\b"
+                            r"|\b(?:airstrikes|air\s+strikes|bombardment|bombing|shelling|strikes)\s+(?:began\s+to\s+|started\s+to\s+)?(?:intensif\w+|escalat\w+)\b|\b(?:increased|intensified|escalated)\s+(?:its|their|the)\s+(?:air\s*strikes|bombardment|shelling|attacks)\b"),
         ("joint_patrol", r"\bjoint\s+patrols?\b"),
         ("summit", r"\bsummit\b"),
-        ("talks", r"\b(?:talks|negotiations|round\s+of\s+talks|peace\s+conference)\b[^.;]{0,60}\b(?:held|began|resumed?|collapsed|scheduled|due|opened|ended)\b|\b(?:held|hold)\s+talks\b|\bspoken?\s+to\b|\bphone\s+call\b"),
+        ("talks", r"\b(?:talks|negotiations|round\s+of\s+talks|peace\s+conference|consultations)\b[^.;]{0,60}\b(?:held|began|resumed?|collapsed|scheduled|due|opened|ended|concluded|continued|going\s+on|under\s+way)\b|\b(?:held|hold|holding|for)\s+(?:[\w-]+\s+){0,2}(?:talks|consultations)\b"
+                   r"|\b(?:on-?going|ongoing)\s+(?:talks|negotiations)\b|\bspoke?n?\s+(?:to|with|by\s+phone)\b|\bphone\s+call\b|\bcontacted\s+each\s+other\b|\b(?:met|meeting)\s+(?:with|in)\b|\btheir\s+meeting\b|\bdelegation\b[^.;]{0,60}\b(?:met|visited|arrived|travelled|traveled)\b|\bsent\s+a\s+delegation\b"),
         ("deadline", r"\bdeadline\b|\bultimatum\b"),
         ("intervention", r"\b(?:intervened|intervention|launched\s+operation|sent\s+troops\s+into|deployed\s+troops\s+to)\b"),
-        ("reinforcement", r"\b(?:reinforcements?|convoy)\b[^.;]{0,40}\b(?:arrived|sent|deployed|entered|crossed)\b"),
-        ("highway_cut", r"\b(?:highway|motorway|road)\b[^.;]{0,40}\b(?:cut|closed|severed|blocked)\b|\bcut(?:ting)?\s+(?:the\s+)?(?:last\s+)?(?:highway|road|supply\s+line)\b"),
-        ("highway_held", r"\b(?:took|seized|secured|captured|gained)\s+(?:full\s+)?control\s+of\s+the\s+(?:\w+\s+)?(?:highway|motorway)\b"),
-        ("agreement", r"\b(?:agreement|deal|accord|memorandum)\b[^.;]{0,40}\b(?:reached|signed|agreed|struck)\b|\b(?:agreed|reached\s+an\s+agreement)\s+(?:on\s+\w+\s+)?to\b|\breached\s+an?\s+(?:agreement|deal)\b"),
-        ("threat", r"\bthreatened\s+to\b|\bpreparing\s+(?:a|an)\s+(?:\w+\s+)?(?:offensive|assault|attack)\b"),
+        ("reinforcement", r"\b(?:reinforcements?|convoys?)\b[^.;]{0,40}\b(?:arrived|sent|deployed|entered|crossed|transferred)\b|\b(?:sent|deployed|dispatched|rushed)\s+(?:more\s+|additional\s+|fresh\s+|new\s+)?(?:[\w-]+\s+){0,2}(?:reinforcements|troops)\b|\b(?:been|were|was)\s+deployed\s+(?:to|in)\b"
+                           r"|\b(?:armou?red\s+)?(?:vehicles|tanks|troops|fighters)\s+(?:were\s+|had\s+been\s+|have\s+been\s+)?(?:moved|sent|transferred|deployed)\s+(?:to|into)\b"),
+        ("highway_cut", r"\b(?:highway|motorway|road)\b[^.;]{0,40}\b(?:cut|closed|severed|blocked)\b|\bcut(?:ting|s)?\s+(?:off\s+)?(?:the\s+)?(?:last\s+)?(?:[\w-]+\s+){0,3}?(?:highway|road|supply\s+(?:line|route))\b"),
+        ("highway_held", r"\b(?:took|seized|secured|captured|gained|controlled)\s+(?:full\s+)?(?:control\s+of|the\s+(?:entirety|whole|length)\s+of)\s+the\s+(?:[\w-]+\s+){0,2}(?:highway|motorway)\b"),
+        ("agreement", r"\b(?:agreement|deal|accord|memorandum)\b[^.;]{0,40}\b(?:reached|signed|agreed|struck)\b|\b(?:agreed|reached\s+an\s+agreement)\s+(?:on\s+\w+\s+)?to\b|\breached\s+an?\s+(?:agreement|deal)\b|\b(?:under|result\s+of)\s+(?:an?|the)\s+(?:\w+\s+)?agreement\b|\bagreed\s+on\b"),
+        ("threat", r"\bthreatened\s+(?:to\b|military|an?\b)|\bpreparing\s+(?:a|an)\s+(?:\w+\s+)?(?:offensive|assault|attack)\b|\bvowed\s+to\b|\bwarned\s+(?:that\s+)?(?:it|they|he|she|Turkey|Russia|the\s+\w+)\s+would\b|\bwill\s+not\s+hesitate\s+to\b|\bprepared\s+to\s+take\b"),
+        ("sanctions", r"\bsanctions?\b[^.;]{0,40}\b(?:imposed|announced|extended)\b|\b(?:imposed|announced)\s+(?:new\s+)?sanctions\b|\bsigned\b[^.;]{0,60}\binto\s+law\b"),
     )
 )
 # a milestone pattern runs only on a sentence holding one of its words
 _TRIGGERS = {
-    "ceasefire_broken": {"ceasefire", "truce", "pause", "cessation", "resumed", "collapse", "collapsed", "collapses"},
-    "ceasefire_start": {"ceasefire", "truce", "pause", "cessation"},
-    "ceasefire_agreed": {"ceasefire", "truce", "cessation"},
-    "offensive_paused": {"paused", "halted", "suspended", "stalled"},
-    "offensive_phase": {"start", "beginning", "launch", "began", "started", "launched", "phase"},
+    "ceasefire_broken": {"ceasefire", "cease", "truce", "pause", "cessation", "resumed", "recommenced", "restarted", "collapse", "collapsed", "collapses", "violation", "violations"},
+    "ceasefire_start": {"ceasefire", "cease", "truce", "pause", "cessation"},
+    "ceasefire_agreed": {"ceasefire", "cease", "truce", "pause", "cessation"},
+    "offensive_paused": {"paused", "halted", "suspended", "stalled", "stopped"},
+    "offensive_phase": {"start", "beginning", "launch", "began", "started", "launched", "phase", "continuation", "resumption", "resumed", "renewed",
+                        "restarted", "continued", "escalated", "intensified", "erupted", "broke", "intensify", "intensifying", "escalating", "increased"},
     "joint_patrol": {"joint"},
     "summit": {"summit"},
-    "talks": {"talks", "negotiations", "conference", "hold", "held", "spoke", "spoken", "phone"},
+    "talks": {"talks", "negotiations", "conference", "consultations", "hold", "held", "holding", "spoke", "spoken", "phone", "contacted", "met", "meeting", "delegation", "ongoing", "going"},
     "deadline": {"deadline", "ultimatum"},
     "intervention": {"intervened", "intervention", "launched", "sent", "deployed"},
-    "reinforcement": {"reinforcement", "reinforcements", "convoy"},
-    "highway_cut": {"highway", "motorway", "road", "cut", "cutting"},
+    "reinforcement": {"reinforcement", "reinforcements", "convoy", "convoys", "sent", "deployed", "dispatched", "rushed", "moved", "transferred"},
+    "highway_cut": {"highway", "motorway", "road", "cut", "cutting", "cuts"},
     "highway_held": {"highway", "motorway"},
     "agreement": {"agreement", "deal", "accord", "memorandum", "agreed", "reached"},
-    "threat": {"threatened", "preparing"},
+    "threat": {"threatened", "preparing", "vowed", "warned", "hesitate", "prepared"},
+    "sanctions": {"sanctions", "sanction", "law"},
 }
 _LOWER_WORDS = re.compile(r"[a-z]+")
 _FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
@@ -277,8 +286,6 @@ def milestones(s: Sentence, published: date, previous: date | None, anchor: date
     if not candidates:
         return []
     dates = [d for d in find_dates(text, published, previous, anchor) if d.rule not in ("past_n", "past_unit", "during_week")]
-    if not dates:
-        return []
     out: list[Draft] = []
     seen: set[str] = set()
     for mtype, rx in candidates:
@@ -293,12 +300,19 @@ def milestones(s: Sentence, published: date, previous: date | None, anchor: date
             if _FUTURE.search(text[:m.start()] + text[m.end():m.end() + 40]) and not scheduled and mtype != "deadline":
                 continue
             d = _near_end(dates, m.end())
-            if d is None or (d.last > published + timedelta(days=366)):
+            if d is not None and d.last > published + timedelta(days=366):
                 continue
-            a, b = _clause(text, min(m.start(), d.start), max(m.end(), d.end))
-            fields = {"date": d.interval, "date_note": f"'{text[d.start:d.end]}'", "milestone_type": mtype,
-                      "label": _label(text[a:b])}
-            conf = 0.6 if d.explicit else 0.45
+            if d is not None:
+                a, b = _clause(text, min(m.start(), d.start), max(m.end(), d.end))
+                when, note = d.interval, f"'{text[d.start:d.end]}'"
+                conf = 0.6 if d.explicit else 0.45
+            else:  # no date in the sentence: the narrative's last date (or publication), for the reviewer to check
+                a, b = _clause(text, m.start(), m.end())
+                day = previous or published
+                when = day.isoformat()
+                note = "no date in the sentence: the last date written before it" if previous else "no date in the sentence: the publication date"
+                conf = 0.35
+            fields = {"date": when, "date_note": note, "milestone_type": mtype, "label": _label(text[a:b])}
             out.append(Draft("milestones", s.start + a, s.start + b, fields, f"milestone.{mtype}", conf, label=mtype))
             seen.add(mtype)
     return out
