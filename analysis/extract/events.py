@@ -276,7 +276,7 @@ _TRIGGERS = {
     "sanctions": {"sanctions", "sanction", "law"},
 }
 _LOWER_WORDS = re.compile(r"[a-z]+")
-_FUTURE = re.compile(r"\b(?:will|would|could|may|might|expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to)\b", re.I)
+_FUTURE = re.compile(r"\b(?:[Ww]ill|[Ww]ould|[Cc]ould|may|[Mm]ight|(?i:expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to))\b")  # "May" the month is not a modal
 
 
 def milestones(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
@@ -290,7 +290,7 @@ def milestones(s: Sentence, published: date, previous: date | None, anchor: date
     seen: set[str] = set()
     for mtype, rx in candidates:
         for m in rx.finditer(text):
-            if mtype in seen or (mtype == "agreement" and seen):
+            if mtype in seen or (mtype == "agreement" and seen) or (mtype == "ceasefire_agreed" and "ceasefire_start" in seen):
                 break
             if mtype == "joint_patrol" and not re.search(r"\b(?:agreed|began|started|conducted|held|launched)\b", text, re.I):
                 continue
