@@ -192,7 +192,7 @@ def _find_dates(text: str, published: date, previous: date | None, anchor: date 
         s, e = m.span()
         if any(s < b and a < e for a, b in taken):
             return
-        since = bool(re.search(r"\bsince\s+(?:the\s+)?$|\bsince\s+(?:the\s+)?(?:start|beginning|outbreak|launch)\s+of\s+[^,.;]{0,40}?\s+(?:on|in)\s+$|\bsince\s+the\s+(?:fighting|offensive|operation|war|escalation|clashes)\s+(?:began|started|erupted)\s+(?:on|in)\s+$", text[max(0, s - 70):s], re.I)) or text[s:e].lower().startswith("since")
+        since = bool(re.search(r"\bsince\s+(?:the\s+)?$|\bsince\s+(?:the\s+)?(?:start|beginning|outbreak|launch)\s+of\s+[^,.;]{0,40}?\s+(?:on|in)\s+$|\bsince\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:began|started|erupted|escalated|intensified|broke\s+out|was\s+launched|resumed)\s+(?:on|in)\s+$", text[max(0, s - 70):s], re.I)) or text[s:e].lower().startswith("since")
         taken.append((s, e))
         found.append(DateMention(s, e, first, last, rule, since, explicit))
 

@@ -141,8 +141,8 @@ _GOV = r"(?:government|regime|army|state|security|loyalist|pro-government|federa
 _OPP = r"(?:rebels?|rebel\s+fighters|opposition|insurgents?|militants?|armed\s+groups?|jihadists?|guerrillas?|separatists?|non-state)"
 _SIDE_GOV = re.compile(rf"\b{_GOV}\b|forces\s+loyal\s+to\s+the\s+government|\btroops\b(?!\s+of\s+the\s+opposition)", re.I)
 _SIDE_OPP = re.compile(rf"\b{_OPP}\b", re.I)
-_PEOPLE = r"(?:[A-Z][a-z]+(?:ians|ans|is|ese|ers)\b|people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|fled|in\s+the)"
-_DISPLACE = re.compile(r"\b(displac\w*|fled|flee\w*|uprooted|evacuat\w*|forced\s+from\s+their\s+homes|crossed\s+into|arriv\w+\s+at|sheltering|shelter\w*|new\s+arrivals|IDPs|left\s+their\s+homes|exodus)\b", re.I)
+_PEOPLE = r"(?:[A-Z][a-z]+(?:ians|ans|is|ese|ers)\b|people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|are|is|remain|fled|in\s+the)"
+_DISPLACE = re.compile(r"\b(displac\w*|fled|flee\w*|uprooted|evacuat\w*|forced\s+from\s+their\s+homes|crossed\s+into|arriv\w+\s+(?:at|in)|sheltering|shelter\w*|new\s+arrivals|IDPs|left\s+their\s+homes|exodus)\b", re.I)
 _RETURN = re.compile(r"\breturn\w*\b", re.I)
 _HARM = re.compile(r"\b(?:killed|dead|died|deaths|injured|wounded|casualties)\b", re.I)
 _MODAL = re.compile(r"\b(?:could|may|might|would|will|expected\s+to|likely\s+to|risk\w*|threaten\w*|warn\w*)\s+(?:\w+\s+){0,2}?(?:be\s+)?(?:displac\w*|flee|kill\w*|forc\w*|uproot\w*)", re.I)
@@ -292,8 +292,10 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
         var, kind, rule = found
         since, period = _period([d for d in dates if c0 <= d.start < max(c1, num.end + 1) + 2], published)
         if var in ("displaced_people", "places_captured", "killed", "injured", "airstrikes", "barrel_bombs", "area_captured_km2") and kind != "level":
-            stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", text, re.I)
-            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and re.search(r"\b(?:have|has)\s+been\s+displaced\b", text, re.I):
+            stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", clause, re.I)
+            # "has displaced 90,000", "had been displaced", "leaving 980,000 displaced": a total, when no interval is given
+            perfect = re.search(r"\b(?:have|has|had)\s+(?:now\s+)?(?:been\s+)?(?:displaced|uprooted|forced|caused|left)\b|\b(?:leaving|left)\s+(?:[\w,.]+\s+){1,4}?(?:displaced|homeless)\b", clause, re.I)
+            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and perfect:
                 kind = "stock"
             else:
                 kind = "flow"
@@ -352,9 +354,9 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around [start, end): from the last clause break before it to the next one after it."""
     left = 0
-    for m in re.finditer(r"(?:;|:|\u2014|, (?:and|but|while|including|of which|as|after|which|adding)\b|, (?=(?:the|an?)\s)|\.\s)", text[:start]):
+    for m in re.finditer(r"(?:;|:|\u2014|, (?:and|but|while|including|of which|as|after|which|adding|bringing|raising|taking)\b|, (?=(?:the|an?)\s)|\.\s)", text[:start]):
         left = m.end()
-    m = re.search(r"(?:;|\u2014|, (?:and|but|while|as|which|who|adding|including|of\s+whom|a\s+day|after|the\s+(?:UN|agency|ministry))\b|, (?:according|said|officials|local)|\.(?:\s|$)|$)", text[end:])
+    m = re.search(r"(?:;|\u2014|, (?:and|but|while|as|which|who|adding|including|bringing|raising|taking|of\s+whom|a\s+day|after|the\s+(?:UN|agency|ministry))\b|, (?:according|said|officials|local)|\.(?:\s|$)|$)", text[end:])
     right = end + (m.start() if m else len(text) - end)
     a, b = left, right
     while a < b and text[a] in " ,\"'\u201c":
