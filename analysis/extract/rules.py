@@ -236,6 +236,8 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
     """(variable, default kind, rule) when the number counts displaced people."""
     if re.match(r"^\s*children\s+(?:per|a|each)\s+day", following, re.I):
         return "displaced_children_per_day", "level", "children_per_day"
+    if re.match(r"^\s*(?:[\w-]+\s+)?(?:fighters|troops|soldiers|militants|members|personnel|gunmen|vehicles|tanks)\b", following, re.I):
+        return None  # "300 fighters arrived in X" moves forces, not displaced people
     if not re.match(rf"^\s*(?:(?:newly|internally|more|other|new|displaced|additional)\s+)*{_PEOPLE}\b", following, re.I) and not re.match(r"^\s*(?:,|\.|;|$|\s+(?:in|since|from|by|people))", following):
         return None
     window = sentence[max(0, num.start - 120):num.end + 160]
@@ -295,6 +297,9 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
             stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", clause, re.I)
             # "has displaced 90,000", "had been displaced", "leaving 980,000 displaced": a total, when no interval is given
             perfect = re.search(r"\b(?:have|has|had)\s+(?:now\s+)?(?:been\s+)?(?:displaced|uprooted|forced|caused|left)\b|\b(?:leaving|left)\s+(?:[\w,.]+\s+){1,4}?(?:displaced|homeless)\b", clause, re.I)
+            if since is None and perfect and period is not None and period.first == period.last and re.search(
+                    r"\b(?:began|started|launched|erupted|escalated|resumed)\s+(?:on|in)\s+$", text[max(0, period.start - 30):period.start], re.I):
+                since, period = period, None  # "the offensive, launched on 12 Sept., has displaced 90,000": a total since then
             if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and perfect:
                 kind = "stock"
             else:
@@ -355,6 +360,8 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around [start, end): from the last clause break before it to the next one after it."""
     left = 0
     for m in re.finditer(r"(?:;|:|\u2014|, (?:and|but|while|including|of which|as|after|which|adding|bringing|raising|taking)\b|, (?=(?:the|an?)\s)|\.\s)", text[:start]):
+        if m.group(0).startswith(".") and _ABBREV_END.search(text[max(0, m.start() - 8):m.start() + 1]):
+            continue  # "Sept. 12" does not end a clause
         left = m.end()
     m = re.search(r"(?:;|\u2014|, (?:and|but|while|as|which|who|adding|including|bringing|raising|taking|of\s+whom|a\s+day|after|the\s+(?:UN|agency|ministry))\b|, (?:according|said|officials|local)|\.(?:\s|$)|$)", text[end:])
     right = end + (m.start() if m else len(text) - end)
