@@ -341,7 +341,7 @@ _PHRASES = (
     r"threatened", r"imminent", r"warn(?:s|ed|ing)?", r"deadline", r"ultimatum", r"chances?", r"possible", r"we\s+assess",
     r"we\s+judge", r"is\s+set\s+to", r"are\s+set\s+to", r"poised\s+to", r"does\s+not\s+suggest", r"suggests?", r"on\s+track\s+to",
 )
-_PHRASE_RX = re.compile(r"(?<![\w-])(?:" + "|".join(_PHRASES) + r")(?![\w-])")
+_PHRASE_RX = re.compile(r"(?<![\w-])(?:" + "|".join(_PHRASES) + r")(?![\w-])", re.I)  # "Imminent" in a headline too; "May" is skipped below
 _KIND = (("warn", "warning"), ("risk", "risk"), ("threat", "threat"), ("deadline", "deadline"), ("ultimatum", "deadline"),
          ("expect", "expectation"), ("anticipat", "expectation"))
 _HORIZON = (
@@ -357,18 +357,23 @@ def predictions(s: Sentence, published: date) -> list[Draft]:
     taken_to = -1
     for m in _PHRASE_RX.finditer(text):
         phrase = m.group(0)
-        if m.start() < taken_to:
-            continue
+        if m.start() < taken_to or phrase.startswith("May") or phrase.startswith("MAY"):
+            continue  # "May" capitalised is the month
+        if m.start() == 0 and phrase[:1].isupper() and len(text.split()) <= 6 and text[-1:] not in ".!?":
+            continue  # a section heading ("Risks to the truce"), not a statement
         # "may" the month, "will" the noun, and past-tense narrative "would" after "said" of a past habit are kept only in estimative use
-        if phrase == "will" and re.match(r"\s+(?:of|to\s+the)\b", text[m.end():]):
+        if phrase.lower() == "will" and re.match(r"\s+(?:of|to\s+the)\b", text[m.end():]):
             continue
-        if phrase in ("possible", "chances", "chance", "suggest", "suggests") and not re.search(r"\b(?:is|are|was|remains|be|of|that|the)\b", text[max(0, m.start() - 20):m.end() + 20]):
+        if phrase.lower() in ("possible", "chances", "chance", "suggest", "suggests") and not re.search(r"\b(?:is|are|was|remains|be|of|that|the)\b", text[max(0, m.start() - 20):m.end() + 20]):
             continue
         if phrase.startswith("risk") and re.match(r"\s+(?:assessment|management|analysis)", text[m.end():]):
             continue
         a, b = _clause(text, m.start(), m.end())
         # the statement runs to the end of its clause chain, and never past the sentence
         b = max(b, _end_of_statement(text, m.end()))
+        sub = _SUBORDINATE.match(text)
+        if sub and m.end() <= sub.end():
+            b = min(b, len(text[:sub.end()].rstrip(" ,")))  # "While A, B": a phrase in A ends with A
         a = _start_of_statement(text, m.start())
         low = phrase.lower()
         kind = next((k for key, k in _KIND if low.startswith(key)), "forecast")
@@ -381,20 +386,30 @@ def predictions(s: Sentence, published: date) -> list[Draft]:
     return out
 
 
+_SUBORDINATE = re.compile(r"^(?:While|Although|Though|Whereas|Even\s+though)\b[^,;]*,\s*")
+_STATEMENT_BREAK = r";|:|, (?:and|but|while)\s+(?=we\b|the\b|a\b|an\b|it\b|they\b)|\bbut\s+(?=we\s)|, (?:as|because|whereas|although|though)\s+|, (?=(?:warning|saying|adding|noting|stressing)\b)"
+
+
 def _start_of_statement(text: str, pos: int) -> int:
     left = 0
-    for m in re.finditer(r";|:|, (?:and|but|while)\s+(?=we\b|the\b|a\b|an\b|it\b|they\b)|\bbut\s+(?=we\s)", text):
+    sub = _SUBORDINATE.match(text)
+    if sub and sub.end() <= pos:
+        left = sub.end()  # "While A, B": a phrase in B starts B
+    for m in re.finditer(_STATEMENT_BREAK, text):
         if m.end() > pos:
             break
-        left = m.end()
+        left = max(left, m.end())
     while left < pos and text[left] in " ,\"'\u201c":
         left += 1
     return left
 
 
 def _end_of_statement(text: str, pos: int) -> int:
-    m = re.search(r";|, but\b|, (?:and|while)\s+(?=we\b|the\b|an?\b|it\b|they\b)|\.(?:\s|$)", text[pos:])
+    m = re.search(r";|, but\b|, (?:and|while)\s+(?=we\b|the\b|an?\b|it\b|they\b)|, (?:as|because|whereas|although|though)\s+|, (?=(?:warning|saying|adding|noting|stressing)\b)|\.(?:\s|$)", text[pos:])
     end = pos + (m.start() if m else len(text) - pos)
+    sub = _SUBORDINATE.match(text)
+    if sub and pos < sub.end():
+        end = min(end, sub.end())  # a phrase in "While A," ends with A
     while end > pos and text[end - 1] in " ,.\"'\u201d":
         end -= 1
     return end
