@@ -359,8 +359,9 @@ def predictions(s: Sentence, published: date) -> list[Draft]:
         phrase = m.group(0)
         if m.start() < taken_to or phrase.startswith("May") or phrase.startswith("MAY"):
             continue  # "May" capitalised is the month
-        if m.start() == 0 and phrase[:1].isupper() and len(text.split()) <= 6 and text[-1:] not in ".!?":
-            continue  # a section heading ("Risks to the truce"), not a statement
+        if phrase[:1].isupper() and text[-1:] not in ".!?" and re.fullmatch(r"(?:[^:]{0,40}:\s*)?", text[:m.start()]) and \
+                re.match(r"\s+(?:to|of|for)\b", text[m.end():]):
+            continue  # a title naming a topic ("Briefing note: Risks to the truce"), not a statement
         # "may" the month, "will" the noun, and past-tense narrative "would" after "said" of a past habit are kept only in estimative use
         if phrase.lower() == "will" and re.match(r"\s+(?:of|to\s+the)\b", text[m.end():]):
             continue
