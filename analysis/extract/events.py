@@ -12,7 +12,7 @@ from .rules import _SIDE_GOV, _SIDE_OPP, Draft, Sentence, _clause
 # verb -> event type; the actor's side takes the place unless the type says otherwise
 _VERBS: tuple[tuple[str, str], ...] = (
     ("recaptured", r"recaptured|recapture[sd]?|recapturing|retook|retaken|retake|retaking|regained(?:\s+control\s+of)?|won\s+back|took\s+back"),
-    ("captured", r"captured|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost"),
+    ("captured", r"captured|captures|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost|asserted\s+control\s+over|asserting\s+control\s+over|overrunning|liberating"),
     ("entered", r"entered|entering|advanced\s+into|moved\s+into|pushed\s+into"),
     ("encircled", r"encircled|surrounded|encircling|surrounding|cut\s+off"),
     ("besieged", r"besieged|laid\s+siege\s+to|besieging"),
@@ -23,6 +23,33 @@ _VERBS: tuple[tuple[str, str], ...] = (
     ("secured", r"secured|consolidated\s+control\s+of"),
 )
 _VERB_RX = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{rx})" for t, rx in _VERBS) + r")\b", re.I)
+
+
+def _heads(alternatives: str) -> set[str]:
+    """The first words a set of regex alternatives can start with ("recapture[sd]?" -> recapture, recaptures, recaptured)."""
+    parts, depth, cur = [], 0, ""
+    for ch in alternatives:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    out: set[str] = set()
+    for alt in parts:
+        m = re.match(r"([a-z]+?)(?:\[([a-z]+)\]\?|([a-z])\?)?(?![a-z])", alt)
+        if not m or not m.group(1):
+            raise ValueError(f"a change-of-hands verb must start with a literal word: {alt!r}")
+        base = m.group(1)
+        out.add(base)
+        out.update(base + c for c in (m.group(2) or m.group(3) or ""))
+    return out
+
+
+# a sentence is scanned for the verbs only when one of their first words is in it
+_VERB_HEADS = frozenset().union(*(_heads(rx) for _, rx in _VERBS))
 _PRONOUN = re.compile(r"^\s*(?:(?:most|parts|much|all|the\s+rest)\s+of\s+)?(?:it|the\s+(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
 _CAP = re.compile(r"(?<![\w'-])((?:[A-Z][a-z\u00e0-\u00ff'\u2019]+|al-[A-Z][\w'\u2019-]*|Al-[A-Z][\w'\u2019-]*)(?:[-\s](?:al-|el-|ad-|as-|ash-|at-|an-|ar-)?[A-Z][\w'\u2019-]*)*)")
 _NOT_PLACE = {
@@ -109,6 +136,8 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
     """
     text = s.text
     out: list[Draft] = []
+    if _VERB_HEADS.isdisjoint(_LOWER_WORDS.findall(text.lower())):
+        return out
     if _HYPOTHETICAL.search(text) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
         return out
     verbs = list(_VERB_RX.finditer(text))
