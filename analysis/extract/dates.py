@@ -168,8 +168,17 @@ _NEEDS: dict[str, tuple[frozenset[str] | None, ...]] = {
 }
 
 
-def _applies(rule: str, words: set[str]) -> bool:
-    return all(words.intersection(_MONTH_WORDS if need is None else need) for need in _NEEDS[rule])
+_MONTH_RULES = frozenset(r for r, needs in _NEEDS.items() if None in needs)
+
+
+def _applies(rule: str, words: set[str], month: bool) -> bool:
+    return all(month if need is None else not need.isdisjoint(words) for need in _NEEDS[rule])
+
+
+@lru_cache(maxsize=512)
+def sentence_words(text: str) -> frozenset[str]:
+    """The lowercase words of a sentence (shared by the rules that look up their trigger words)."""
+    return frozenset(_WORDS_RX.findall(text.lower()))
 
 
 def find_dates(text: str, published: date, previous: date | None = None, anchor: date | None = None) -> list[DateMention]:
@@ -179,8 +188,9 @@ def find_dates(text: str, published: date, previous: date | None = None, anchor:
 
 @lru_cache(maxsize=2048)
 def _find_dates(text: str, published: date, previous: date | None, anchor: date | None = None) -> tuple[DateMention, ...]:
-    words = set(_WORDS_RX.findall(text.lower()))
-    rules = [(rule, rx) for rule, rx in _PATTERNS if _applies(rule, words)]
+    words = sentence_words(text)
+    month = not _MONTH_WORDS.isdisjoint(words)
+    rules = [(rule, rx) for rule, rx in _PATTERNS if (month or rule not in _MONTH_RULES) and _applies(rule, words, month)]
     if not rules:
         return ()
     found: list[DateMention] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .dates import DateMention, find_dates
+from .dates import DateMention, find_dates, sentence_words
 from .places import Places
 from .rules import _SIDE_GOV, _SIDE_OPP, Draft, Sentence, _clause
 
@@ -136,7 +136,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
     """
     text = s.text
     out: list[Draft] = []
-    if _VERB_HEADS.isdisjoint(_LOWER_WORDS.findall(text.lower())):
+    if _VERB_HEADS.isdisjoint(sentence_words(text)):
         return out
     if _HYPOTHETICAL.search(text) and not re.search(r"\b(?:captured|seized|retook|recaptured|entered|withdrew)\b", text, re.I):
         return out
@@ -304,14 +304,13 @@ _TRIGGERS = {
     "threat": {"threatened", "preparing", "vowed", "warned", "hesitate", "prepared"},
     "sanctions": {"sanctions", "sanction", "law"},
 }
-_LOWER_WORDS = re.compile(r"[a-z]+")
 _FUTURE = re.compile(r"\b(?:[Ww]ill|[Ww]ould|[Cc]ould|may|[Mm]ight|(?i:expected\s+to|likely|unlikely|is\s+set\s+to|plans?\s+to))\b")  # "May" the month is not a modal
 
 
 def milestones(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
     text = s.text
-    words = set(_LOWER_WORDS.findall(text.lower()))
-    candidates = [(t, rx) for t, rx in _MILESTONES if words & _TRIGGERS[t]]
+    words = sentence_words(text)
+    candidates = [(t, rx) for t, rx in _MILESTONES if not words.isdisjoint(_TRIGGERS[t])]
     if not candidates:
         return []
     dates = [d for d in find_dates(text, published, previous, anchor) if d.rule not in ("past_n", "past_unit", "during_week")]

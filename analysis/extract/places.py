@@ -16,6 +16,8 @@ from ..core.io import read_yaml
 from ..data.parsing import normalise_name
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
+# words that can start a place name: capitalised (any script with case), or a short article before "-X"
+_CANDIDATE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_a-z][\w'\u2019`\u02bf\u02be]*|[a-z]{2,3}(?=-[^\W\d_a-z]))")
 
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019`\u02bf\u02be")
@@ -72,7 +74,7 @@ class Places:
         by_first = self._by_first  # type: ignore[attr-defined]
         out: list[tuple[int, int, str]] = []
         taken = 0
-        for w in _WORD.finditer(text):
+        for w in _CANDIDATE.finditer(text):
             start = w.start()
             if start < taken or not (text[start].isupper() or _particle(text, w)):
                 continue

@@ -95,6 +95,14 @@ def _word_value(token: str) -> float | None:
     return total
 
 
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b")
+_MONTH_BEFORE = re.compile(rf"{_MONTHS}\.?\s*$")
+_CLOCK_AFTER = re.compile(r"\s*(?:am|pm|a\.m|p\.m|GMT|UTC|hours?\b|-hour)", re.I)
+_RANGE_AFTER = re.compile(r"\s*[-\u2013]\s*\d")
+_LABEL_BEFORE = re.compile(r"(?:No\.|Resolution|M)\s*$")
+
+
 def numbers(text: str) -> list[Number]:
     """Numbers written in ``text`` with their scale and the qualifier just before them."""
     out = []
@@ -118,12 +126,12 @@ def numbers(text: str) -> list[Number]:
         after = text[m.end():m.end() + 12]
         before = text[max(0, m.start() - 12):m.start()]
         if not is_word and not m.group("scale") and (
-            re.match(r"\s*(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b", after)
-            or (value <= 31 and re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", before))
+            _MONTH_AFTER.match(after)
+            or (value <= 31 and _MONTH_BEFORE.search(before))
             or (1900 <= value <= 2100 and "," not in raw and "." not in raw)
-            or re.match(r"\s*(?:am|pm|a\.m|p\.m|GMT|UTC|hours?\b|-hour)", after, re.I)
-            or re.match(r"\s*[-\u2013]\s*\d", after)
-            or re.search(r"(?:No\.|Resolution|M)\s*$", before)
+            or _CLOCK_AFTER.match(after)
+            or _RANGE_AFTER.match(after)
+            or _LABEL_BEFORE.search(before)
         ):
             continue
         q = _QUAL_RX.search(text[max(0, m.start() - 30):m.start()])
