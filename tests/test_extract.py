@@ -254,3 +254,77 @@ def test_accept_refuses_while_a_claim_is_a_draft(tmp_path, seeds_copy):
 def test_places_find_known_names_across_spellings():
     places = Places({"tel hamra": "tel-hamra"}, aliases=("Tel Hamra",))
     assert [n for *_, n in places.find("the villages of Tel-Hamra and tel hamra")] == ["Tel-Hamra"]
+
+
+# -- rules added for issue 17 item 2 (general English; places from the development gazetteer) ---
+def _events(text: str, published: date) -> list[tuple]:
+    ex = extract_text(text, published, DEV_PLACES)
+    return [(e.fields["places"][0] if isinstance(e.fields["places"][0], str) else e.fields["places"][0]["place"],
+             e.fields["event_type"], e.fields["to_side"], e.fields["date"]) for e in ex.of("control_events")]
+
+
+def test_may_the_month_is_not_a_modal():
+    assert _events("Government forces regained control of Lusk on 21 May.\n", date(2025, 5, 26)) == [("Lusk", "recaptured", "government", "2025-05-21")]
+    ex = extract_text("Government forces have captured 19 villages since the offensive began on 2 May.\n", date(2025, 5, 26), DEV_PLACES)
+    assert [d.fields["milestone_type"] for d in ex.of("milestones")] == ["offensive_phase"]
+
+
+def test_lists_with_a_serial_comma_a_direction_and_a_second_verb():
+    text = "On 24 May, the army advanced, capturing the towns of Velmar, Dunavik, and Kharab, south of Hadiqa, along with nearby Nimsi, and attacking Gerzan.\n"
+    got = _events(text, date(2025, 5, 26))
+    assert [(p, t) for p, t, *_ in got] == [("Velmar", "captured"), ("Dunavik", "captured"), ("Kharab", "captured"), ("Nimsi", "captured"), ("Gerzan", "attacked")]
+
+
+def test_a_count_of_towns_names_no_place_but_its_including_list_does():
+    assert _events("Government forces captured three towns in Ardal province on 3 May.\n", date(2025, 5, 26)) == []
+    got = _events("Government forces captured three towns in Ardal province on 3 May, including Velmar and Dunavik.\n", date(2025, 5, 26))
+    assert [p for p, *_ in got] == ["Velmar", "Dunavik"]
+
+
+def test_the_side_that_repels_keeps_the_place_and_a_unit_takes_the_narratives_side():
+    assert _events("Opposition forces repelled an attempted government advance on Beit Sawa on 25 May.\n", date(2025, 5, 26)) == [
+        ("Beit Sawa", "repelled", "opposition", "2025-05-25")]
+    ex = extract_text("Government forces captured Keld on 3 May. The 4th Brigade also captured Dalbor on 4 May.\n", date(2025, 5, 26), DEV_PLACES)
+    second = ex.of("control_events")[1]
+    assert (second.fields["places"], second.fields["to_side"]) == (["Dalbor"], "government") and second.confidence < ex.of("control_events")[0].confidence
+
+
+def test_a_yearless_date_resolves_near_the_narratives_latest_date():
+    text = "On 23 December 2019, rebels attacked Keld.\nOn 24 December, government forces captured Dalbor.\nOn 2 January, they captured Vask.\n"
+    got = _events(text, date(2020, 7, 31))  # an article published months after the events
+    assert [(p, d) for p, _, _, d in got] == [("Keld", "2019-12-23"), ("Dalbor", "2019-12-24"), ("Vask", "2020-01-02")]
+
+
+def test_sentences_pasted_without_a_space_split():
+    text = "Troops reached the base.On 16 May, rebels withdrew from Keld."
+    assert [s.text for s in sentences(text)] == ["Troops reached the base.", "On 16 May, rebels withdrew from Keld."]
+
+
+def test_milestones_in_news_and_un_prose():
+    cases = {
+        "Hostilities escalated on 9 March, the agency said.": "offensive_phase",
+        "A delegation from both sides met in the capital on 23 May.": "talks",
+        "The ceasefire was introduced in the region on 9 January.": "ceasefire_start",
+        "At least 40 armoured vehicles were moved to the front on 29 March.": "reinforcement",
+        "Shelling recommenced on 3 June after a week of calm.": "ceasefire_broken",
+    }
+    for text, mtype in cases.items():
+        ex = extract_text(text + "\n", date(2024, 6, 30), DEV_PLACES)
+        assert [d.fields["milestone_type"] for d in ex.of("milestones")] == [mtype], text
+    ex = extract_text("Fighting raged on 2 June.\nThe rebels vowed to retake the town.\n", date(2024, 6, 30), DEV_PLACES)
+    (threat,) = ex.of("milestones")
+    assert (threat.fields["milestone_type"], threat.fields["date"], threat.confidence) == ("threat", "2024-06-02", 0.35)
+
+
+def test_estimative_statements_split_at_subordinate_clauses_and_read_headlines():
+    ex = extract_text("While these efforts will not be sufficient to stop an offensive, such a move is unlikely, as the army lacks troops.\n", date(2024, 1, 8), DEV_PLACES)
+    assert [ex.text[d.start:d.end] for d in ex.of("predictions")] == [
+        "While these efforts will not be sufficient to stop an offensive", "such a move is unlikely"]
+    ex = extract_text("Offensive on Keld Reportedly Imminent, Despite Fears\n\nBriefing note: Risks to the Keld truce\n", date(2024, 1, 8), DEV_PLACES)
+    assert [d.fields["quote_phrase"] for d in ex.of("predictions")] == ["Imminent"]
+
+
+def test_a_perfect_tense_figure_after_a_launch_date_is_a_total():
+    text = "The offensive, launched on Sept. 12, has displaced more than 90,000 people, the United Nations said.\n"
+    (obs,) = extract_text(text, date(2024, 10, 3), DEV_PLACES).of("observations")
+    assert (obs.fields["kind"], obs.fields["value"], obs.fields["baseline_date"]) == ("stock", 90000, "2024-09-12")

@@ -99,6 +99,7 @@ def _list_places(text: str, places: Places) -> list[tuple[int, int, str, bool]]:
 
 
 _DIRECTION = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
+_DIRECTION_OF = re.compile(rf",\s+{_DIRECTION}\s+of\s+[^,;.]{{1,40}}(?=,)", re.I)
 _OBJ_LEAD = re.compile(
     r"^\s*(?:(?:an?|the|their|its|another)\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:advance|attack|assault|offensive|push|incursion|counter-?attack|counter-?offensive)s?\s+(?:on|against|toward|towards|into|in)\s+"
@@ -131,7 +132,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
     """One change of hands per place named as the object of a change-of-hands verb.
 
     The side comes from the verb's subject ("government forces", "rebels"); a unit the rules
-    cannot side ("the 25th Division") takes the side of the last change of hands drafted before
+    cannot side ("the 4th Brigade") takes the side of the last change of hands drafted before
     it (``last_side``), with a lower confidence.
     """
     text = s.text
@@ -184,8 +185,8 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             to_side = _side(subject) or _side(text[:m.start()])
         inherited = False
         if to_side is None and etype not in ("contested", "withdrew", "repelled") and last_side in ("government", "opposition") \
-                and (_UNIT.search(subject) or not subject.strip(" ,")):
-            to_side, inherited = last_side, True  # "the 25th Division also captured ...": the narrative's side
+                and (_UNIT.search(subject) or not subject.strip(" ,") or re.search(r"\b(?:they|it)\s*$", subject, re.I)):
+            to_side, inherited = last_side, True  # "the 4th Brigade also captured ...": the narrative's side
         if etype in ("withdrew",):
             to_side = _other(to_side)
         elif etype == "repelled":
@@ -203,6 +204,8 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             to_side = "contested"
         if to_side is None:
             continue
+        # "A and B, south of X, along with nearby C": X locates the list, it is not in it
+        obj = _DIRECTION_OF.sub(lambda d: " " * len(d.group(0)), obj)
         if not obj.strip():
             obj_places = []
         else:

@@ -29,7 +29,7 @@ def _cheap(word: str) -> str:
 
 
 def _particle(text: str, w: re.Match) -> bool:
-    """A lowercase article joined to a capitalised name ("al-Barsah", "el-Fasher", "ad-Dana")."""
+    """A lowercase article joined to a capitalised name ("al-Marwa", "el-Qasr", "ad-Dimna")."""
     e = w.end()
     return len(w.group(0)) <= 3 and text[e:e + 1] == "-" and text[e + 1:e + 2].isupper()
 
@@ -68,8 +68,8 @@ class Places:
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name as written) of every known or reference place name in ``text``.
 
-        >>> Places({"tel hamra": "tel-hamra", "al barsah": "al-barsah"}, aliases=("Tel Hamra", "al-Barsah")).find("shelling of Tel-Hamra, al-Barsah and tel hamra")
-        [(12, 21, 'Tel-Hamra'), (23, 32, 'al-Barsah')]
+        >>> Places({"tel hamra": "tel-hamra", "al marwa": "al-marwa"}, aliases=("Tel Hamra", "al-Marwa")).find("shelling of Tel-Hamra, al-Marwa and tel hamra")
+        [(12, 21, 'Tel-Hamra'), (23, 31, 'al-Marwa')]
         """
         by_first = self._by_first  # type: ignore[attr-defined]
         out: list[tuple[int, int, str]] = []

@@ -18,7 +18,7 @@ from .dates import DateMention, find_dates
 
 # -- sentences --------------------------------------------------------------------
 _ABBREV = r"(?:No|Sept|Sep|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|U\.S|U\.N|e\.g|i\.e|approx|vs|Jr|Sr)"
-# a stop, then a space (or, in text pasted without one, "Airbase.On 16 January": two lowercase letters, a stop, a capitalised word)
+# a stop, then a space (or, in text pasted without one, "the base.On 16 May": two lowercase letters, a stop, a capitalised word)
 _SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n+")
 _ABBREV_END = re.compile(rf"\b{_ABBREV}\.$")
 
