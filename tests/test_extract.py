@@ -328,3 +328,52 @@ def test_a_perfect_tense_figure_after_a_launch_date_is_a_total():
     text = "The offensive, launched on Sept. 12, has displaced more than 90,000 people, the United Nations said.\n"
     (obs,) = extract_text(text, date(2024, 10, 3), DEV_PLACES).of("observations")
     assert (obs.fields["kind"], obs.fields["value"], obs.fields["baseline_date"]) == ("stock", 90000, "2024-09-12")
+
+
+def test_readme_path_end_to_end_on_a_pdf_of_a_development_document(tmp_path, seeds_copy, monkeypatch, capsys):
+    """README "Adding a document": typst PDF -> `idlib extract` -> review -> `idlib accept` -> dataset rebuilt."""
+    import typst
+
+    monkeypatch.setenv("IDLIB_OUTPUT", str(tmp_path / "reports"))
+    body = (DEV / "documents" / "dev13_sitrep.txt").read_text(encoding="utf-8")
+    src = tmp_path / "dev13_sitrep.typ"
+    src.write_text("#set page(width: 16cm, height: auto)\n" + "\n\n".join(p.replace("#", "\\#") for p in body.split("\n\n")), encoding="utf-8")
+    pdf = tmp_path / "in" / "dev13_sitrep.pdf"
+    pdf.parent.mkdir()
+    typst.compile(str(src), output=str(pdf))
+    drafts = tmp_path / "drafts"
+    assert main(["extract", str(pdf), "--out", str(drafts), "--seeds", str(seeds_copy), "--workers", "1"]) == 0
+    assert "drafted" in capsys.readouterr().out
+    folder = drafts / "dev13_sitrep"
+    claims = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))
+    assert {e["variable"] for e in claims["observations"]} >= {"displaced_people", "displaced_shelter_share_pct"}
+    assert {p for e in claims["control_events"] for p in e["places"]} >= {"Velmar", "Dunavik", "Ferrin"}
+    assert main(["accept", str(folder), "--seeds", str(seeds_copy)]) != 0  # drafts left: refused, nothing written
+    assert "still the draft placeholder" in capsys.readouterr().err
+    assert not (seeds_copy / "claims" / "dev13_sitrep.yaml").exists()
+    _review(folder)
+    assert main(["accept", str(folder), "--seeds", str(seeds_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "accepted dev13_sitrep" in out
+    assert (seeds_copy / "documents" / "dev13_sitrep.txt").is_file() and (seeds_copy / "claims" / "dev13_sitrep.yaml").is_file()
+    from analysis.data.dataset import build
+
+    ds = build(seeds_copy)
+    assert (ds.control_events["doc_id"] == "dev13_sitrep").sum() >= 3
+    assert (tmp_path / "reports" / "dataset").is_dir()
+
+
+def test_accept_names_the_draft_file_when_a_phrase_has_no_probability_reading(tmp_path, seeds_copy):
+    r = _extract_dev(tmp_path, "dev10_wire.txt", seeds_copy)
+    folder = Path(r.folder)
+
+    def unreadable(name, data):
+        if name == "predictions.yaml":
+            e = data["predictions"][0]
+            e["probability_phrase"] = e["quote"].split()[0]  # in the quote, but no scale reads it
+
+    _review(folder, edit=unreadable)
+    with pytest.raises(InputError, match="no mapping for the phrase") as err:
+        accept(folder, seeds_copy)
+    assert str(folder / "predictions.yaml") in str(err.value) and "probability_phrase" in str(err.value)
+    assert not (seeds_copy / "claims" / "dev10_wire.yaml").exists()

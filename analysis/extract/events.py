@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .dates import DateMention, find_dates, sentence_words
 from .places import Places
@@ -409,13 +410,41 @@ def predictions(s: Sentence, published: date) -> list[Draft]:
         a = _start_of_statement(text, m.start())
         low = phrase.lower()
         kind = next((k for key, k in _KIND if low.startswith(key)), "forecast")
-        fields = {"kind": kind, "quote_phrase": phrase, "probability_phrase": phrase}
+        fields = {"kind": kind, "quote_phrase": phrase, "probability_phrase": _mapped_phrase(text[a:b], phrase)}
         horizon = _horizon(text[a:b], published)
         fields.update(horizon)
         conf = 0.7 if low not in ("would", "could", "may", "might", "possible", "chances", "suggest", "suggests") else 0.5
         out.append(Draft("predictions", s.start + a, s.start + b, fields, f"estimative.{re.sub(r'[^a-z]+', '_', low)}", conf, label=phrase))
         taken_to = b
     return out
+
+
+@lru_cache(maxsize=1)
+def _scales():
+    from ..scoring.wep import load_scales
+
+    return load_scales()
+
+
+@lru_cache(maxsize=1024)
+def _maps(phrase: str) -> bool:
+    from ..core.errors import ParameterError
+
+    try:
+        for name in _scales().names:
+            _scales().lookup(phrase, name)
+    except ParameterError:
+        return False
+    return True
+
+
+def _mapped_phrase(statement: str, trigger: str) -> str:
+    """The statement's probability phrase: the trigger if the phrase map reads it, else the first
+    estimative phrase in the statement that it reads ("warn that the centres will not cope": will
+    not); the trigger when none does (the reviewer chooses, accept names the field)."""
+    if _maps(trigger):
+        return trigger
+    return next((m.group(0) for m in _PHRASE_RX.finditer(statement) if not m.group(0).startswith("May") and _maps(m.group(0))), trigger)
 
 
 _SUBORDINATE = re.compile(r"^(?:While|Although|Though|Whereas|Even\s+though)\b[^,;]*,\s*")
