@@ -72,8 +72,9 @@ def test_pdf_without_text_layer_says_it_needs_ocr(tmp_path):
     src.write_text("#rect(width: 3cm, height: 2cm, fill: gray)\n", encoding="utf-8")
     pdf = tmp_path / "scan.pdf"
     typst.compile(str(src), output=str(pdf))
-    with pytest.raises(InputError, match="needs OCR"):
+    with pytest.raises(InputError, match="needs OCR") as err:
         read_document(pdf)
+    assert str(pdf) in str(err.value)
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def test_extract_names_the_missing_publication_date_and_a_taken_doc_id(tmp_path,
     other.write_text("Published 1 May 2020\n\nA different text.\n", encoding="utf-8")
     assert _extract_dev(tmp_path, "dev08_analyst.txt", seeds_copy, published=date(2020, 10, 25)).ok
     clash = extract_file(other, tmp_path / "drafts", None, seeds_copy)
-    assert not clash.ok and "taken by a different text" in clash.error
+    assert not clash.ok and "taken by a different text" in clash.error and str(other) in clash.error
 
 
 def test_a_shipped_document_is_drafted_with_a_note(tmp_path):
@@ -225,11 +226,13 @@ def test_accept_refuses_drafts_and_edited_quotes_then_adds_once(tmp_path, seeds_
     r = _extract_dev(tmp_path, "dev10_wire.txt", seeds_copy)
     folder = Path(r.folder)
     before = {p: p.read_bytes() for p in seeds_copy.rglob("*") if p.is_file() and "geo" not in p.parts}
-    with pytest.raises(InputError, match="still the draft placeholder"):
+    with pytest.raises(InputError, match="still the draft placeholder") as err:
         accept(folder, seeds_copy)
+    assert str(folder) in str(err.value)
     _review(folder, edit=lambda name, d: d["observations"][0].update(quote="Around 7,000 residents have fled Ivansk") if name == "claims.yaml" else None)
-    with pytest.raises(InputError, match="no longer verbatim"):
+    with pytest.raises(InputError, match="no longer verbatim") as err:
         accept(folder, seeds_copy)
+    assert str(folder / "claims.yaml") in str(err.value)
     assert {p: p.read_bytes() for p in seeds_copy.rglob("*") if p.is_file() and "geo" not in p.parts} == before
     r = _extract_dev(tmp_path, "dev10_wire.txt", seeds_copy)
     _review(folder)
@@ -239,8 +242,9 @@ def test_accept_refuses_drafts_and_edited_quotes_then_adds_once(tmp_path, seeds_
 
     ds = build(seeds_copy)
     assert (ds.control_events["doc_id"] == "dev10_wire").sum() == 1
-    with pytest.raises(InputError, match="already added as dev10_wire"):
+    with pytest.raises(InputError, match="already added as dev10_wire") as err:
         accept(folder, seeds_copy)
+    assert str(folder) in str(err.value)
 
 
 def test_accept_refuses_while_a_claim_is_a_draft(tmp_path, seeds_copy):
