@@ -168,11 +168,10 @@ _NEEDS: dict[str, tuple[frozenset[str] | None, ...]] = {
 }
 
 
-_MONTH_RULES = frozenset(r for r, needs in _NEEDS.items() if None in needs)
-
-
-def _applies(rule: str, words: set[str], month: bool) -> bool:
-    return all(month if need is None else not need.isdisjoint(words) for need in _NEEDS[rule])
+# (rule, pattern, needs a month name, the words of which one is needed or None)
+_GATED = tuple(
+    (rule, rx, None in _NEEDS[rule], next((n for n in _NEEDS[rule] if n is not None), None)) for rule, rx in _PATTERNS
+)
 
 
 @lru_cache(maxsize=512)
@@ -190,7 +189,7 @@ def find_dates(text: str, published: date, previous: date | None = None, anchor:
 def _find_dates(text: str, published: date, previous: date | None, anchor: date | None = None) -> tuple[DateMention, ...]:
     words = sentence_words(text)
     month = not _MONTH_WORDS.isdisjoint(words)
-    rules = [(rule, rx) for rule, rx in _PATTERNS if (month or rule not in _MONTH_RULES) and _applies(rule, words, month)]
+    rules = [(rule, rx) for rule, rx, needs_month, need in _GATED if (month or not needs_month) and (need is None or not need.isdisjoint(words))]
     if not rules:
         return ()
     found: list[DateMention] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..data.parsing import _WORD_NUMBERS
-from .dates import DateMention, find_dates
+from .dates import DateMention, find_dates, sentence_words
 
 # -- sentences --------------------------------------------------------------------
 _ABBREV = r"(?:No|Sept|Sep|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|U\.S|U\.N|e\.g|i\.e|approx|vs|Jr|Sr)"
@@ -73,6 +73,14 @@ _NUMBER = re.compile(
 )
 _VAGUE = re.compile(r"\b(dozens|hundreds|thousands|tens\s+of\s+thousands|hundreds\s+of\s+thousands|millions|scores|several|a\s+few|many|a\s+handful)\s+of\b", re.I)
 _SCALE = {"million": 1e6, "thousand": 1e3, "billion": 1e9, "hundred": 100}
+# a sentence without a digit and without one of these words has no figure (the gate of :func:`figures`)
+_COUNT_WORDS = frozenset(w for k in _WORDS for w in re.split(r"[-\s]+", k.lower())) | frozenset(_SCALE) | frozenset(
+    {"dozens", "hundreds", "thousands", "millions", "scores", "several", "few", "many", "handful", "tens"})
+_DIGIT = re.compile(r"\d")
+
+
+def _NO_DIGIT(text: str) -> bool:
+    return _DIGIT.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -263,6 +271,8 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
 def figures(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
     """Quantitative claims in one sentence."""
     text = s.text
+    if _NO_DIGIT(text) and sentence_words(text).isdisjoint(_COUNT_WORDS):
+        return []  # no digit, number word or vague quantity: nothing to count
     dates = find_dates(text, published, previous, anchor)
     out: list[Draft] = []
     for num in numbers(text):
