@@ -13,14 +13,15 @@ from .rules import _SIDE_GOV, _SIDE_OPP, Draft, Sentence, _clause
 # verb -> event type; the actor's side takes the place unless the type says otherwise
 _VERBS: tuple[tuple[str, str], ...] = (
     ("recaptured", r"recaptured|recapture[sd]?|recapturing|retook|retaken|retake|retaking|regained(?:\s+control\s+of)?|won\s+back|took\s+back"),
-    ("captured", r"captured|captures|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost|asserted\s+control\s+over|asserting\s+control\s+over|overrunning|liberating"),
+    ("captured", r"captured|captures|managed\s+to\s+capture|seized|took(?:\s+(?:full\s+)?control\s+of)?|taken|overran|overrun|stormed|fell\s+to|liberated|gained\s+control\s+of|wrested|capturing|seizing|losing|lost|asserted\s+control\s+over|asserting\s+control\s+over|overrunning|liberating"),
     ("entered", r"entered|entering|advanced\s+into|moved\s+into|pushed\s+into"),
     ("encircled", r"encircled|surrounded|encircling|surrounding|cut\s+off"),
     ("besieged", r"besieged|laid\s+siege\s+to|besieging"),
     ("withdrew", r"withdrew|pulled\s+out|retreated|withdrawn|evacuated\s+their\s+positions"),
     ("repelled", r"repelled|repulsed|fended\s+off|thwarted"),
     ("attacked", r"attacked|shelled|assaulted|bombarded|struck|launched\s+an?\s+(?:\w+\s+)?(?:counter-?)?(?:attack|assault|offensive)\s+(?:on|against)|attacking"),
-    ("contested", r"contesting|contested|fighting\s+(?:continued|raged|is\s+raging|was\s+raging|intensified)|clashes\s+(?:continued|raged)|battled?\s+for"),
+    ("contested", r"contesting|contested|fighting\s+(?:continued|raged|is\s+raging|was\s+raging|intensified)|clashes\s+(?:continued|raged|occurred|occurring|erupted|broke\s+out)|battled?\s+(?:for|near|around)"
+                  r"|fighting\s+(?:[\w-]+\s+){0,6}?(?:was|were)\s+(?:also\s+)?reported\s+(?:in|around|near)"),
     ("secured", r"secured|consolidated\s+control\s+of"),
 )
 _VERB_RX = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{rx})" for t, rx in _VERBS) + r")\b", re.I)
@@ -51,7 +52,7 @@ def _heads(alternatives: str) -> set[str]:
 
 # a sentence is scanned for the verbs only when one of their first words is in it
 _VERB_HEADS = frozenset().union(*(_heads(rx) for _, rx in _VERBS))
-_PRONOUN = re.compile(r"^\s*(?:(?:most|parts|much|all|the\s+rest)\s+of\s+)?(?:it|the\s+(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
+_PRONOUN = re.compile(r"^\s*(?:(?:most|parts|much|all|the\s+rest)\s+of\s+)?(?:it|the\s+(?:[\w-]+\s+)?(?:town|village|city|area|hill|heights|base|district|settlement)|there)\b", re.I)
 _CAP = re.compile(r"(?<![\w'-])((?:[A-Z][a-z\u00e0-\u00ff'\u2019]+|al-[A-Z][\w'\u2019-]*|Al-[A-Z][\w'\u2019-]*)(?:[-\s](?:al-|el-|ad-|as-|ash-|at-|an-|ar-)?[A-Z][\w'\u2019-]*)*)")
 _NOT_PLACE = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
@@ -100,7 +101,9 @@ def _list_places(text: str, places: Places) -> list[tuple[int, int, str, bool]]:
 
 
 _DIRECTION = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
-_DIRECTION_OF = re.compile(rf",\s+{_DIRECTION}\s+of\s+[^,;.]{{1,40}}(?=,)", re.I)
+_DIRECTION_OF = re.compile(rf",\s+(?:{_DIRECTION}\s+of|near|outside|close\s+to)\s+[^,;.]{{1,40}}(?=,)", re.I)
+# "attacked government positions near X", "attacked Syrian government forces in the X and Y fronts": the place follows
+_TARGET = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:positions|posts|targets|lines|forces|troops|defen[cs]es|defensive\s+lines)\s+(?:in|near|at|around|on)\s+(?:the\s+)?", re.I)
 _OBJ_LEAD = re.compile(
     r"^\s*(?:(?:an?|the|their|its|another)\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:advance|attack|assault|offensive|push|incursion|counter-?attack|counter-?offensive)s?\s+(?:on|against|toward|towards|into|in)\s+"
@@ -119,6 +122,7 @@ _PLACE_NOUNS = r"(?:villages?|towns?|cities|city|hills?|hilltops?|settlements?|a
 _MORE_LIST = re.compile(
     rf"\s+(?:in|of|near)\s+(?:the\s+)?[^,;.]{{0,60}}?\s+(?:and|as\s+well\s+as)\s+(?:the\s+)?{_PLACE_NOUNS}\s+of\s+"
     rf"|,?\s+(?:and|as\s+well\s+as)\s+the\s+{_PLACE_NOUNS}\s+of\s+"
+    rf"|\s+{_PLACE_NOUNS}\s+(?:in|of|near)\s+(?:the\s+)?[^,;.]{{0,60}}?\s+and\s+(?=[A-Z]|[a-z]{{2,3}}-[A-Z])"
     rf"|(?:,\s+{_DIRECTION}\s+of\s+[^,;.]{{1,40}})?,?\s+(?:along\s+with|as\s+well\s+as)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?(?:{_PLACE_NOUNS}\s+of\s+)?(?=[A-Z]|[a-z]{{2,3}}-[A-Z])",
     re.I,
 )
@@ -160,7 +164,7 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
         obj_end = _OBJ_END.search(after, skip)
         obj = after[: obj_end.start() if obj_end else len(after)]
         # "captured eight villages in the X countryside, including A, B and C": the list after "including"
-        inc = re.match(r"[^;.]{0,120}?,\s+(?:including|among\s+them|namely)\s+([^;.]*)", after[len(obj):])
+        inc = re.match(r"[^;.]{0,120}?,\s+(?:including|among\s+them|namely|naming|such\s+as)\s+(?:(?:towns|villages|cities|towns\s+and\s+(?:cities|villages))\s+such\s+as\s+)?([^;.]*)", after[len(obj):])
         if inc and not places.find(obj):
             obj = after[: len(obj) + inc.end()]
             obj = obj[: len(obj) - len(inc.group(1))] + re.split(r",\s+(?:advancing|located|as|while|after|which|and\s+several)\b", inc.group(1))[0]
@@ -207,11 +211,8 @@ def control_events(s: Sentence, published: date, previous: date | None, places: 
             continue
         # "A and B, south of X, along with nearby C": X locates the list, it is not in it
         obj = _DIRECTION_OF.sub(lambda d: " " * len(d.group(0)), obj)
-        if not obj.strip():
-            obj_places = []
-        else:
-            obj_places = _list_places(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj), places)
-        shift = len(obj) - len(re.sub(r"^\s*(?:(?:government|opposition|rebel|army|regime)\s+)?(?:positions|posts|targets|lines)\s+(?:in|near|at|around)\s+", "", obj))
+        obj_places = _list_places(_TARGET.sub("", obj), places) if obj.strip() else []
+        shift = len(obj) - len(_TARGET.sub("", obj))
         named = [(a + shift, b + shift, n, k) for a, b, n, k in obj_places]
         if not named:
             sub_known = [(a, b, n, True) for a, b, n in places.find(subject)] if passive or verb.startswith("fell") else []
