@@ -85,6 +85,7 @@ def test_weekdays_periods_and_the_next_day():
     got = {d.rule: d.interval for d in find_dates("on Monday, since Friday, in the past five days", pub)}
     assert got == {"weekday": "2024-04-01", "since_weekday": "2024-03-29/2024-04-02", "past_n": "2024-03-29/2024-04-02"}
     assert find_dates("the next day", pub, previous=date(2024, 3, 30))[0].interval == "2024-03-31"
+    assert find_dates("later that day", pub, previous=date(2024, 3, 30))[0].interval == "2024-03-30"
     assert find_dates("from 9 to 12 February", date(2020, 2, 20))[0].interval == "2020-02-09/2020-02-12"
     assert find_dates("the week up to 24 December", date(2020, 1, 3))[0].interval == "2019-12-18/2019-12-24"
     since = find_dates("displaced since 1 December", date(2020, 1, 3))[0]
@@ -130,7 +131,8 @@ def test_a_figure_under_a_modal_is_an_estimative_statement_not_an_observation():
     text = "Western diplomats warned that an assault on Keld could displace as many as 100,000 civilians.\n"
     ex = extract_text(text, date(2026, 9, 15), DEV_PLACES)
     assert ex.of("observations") == []
-    assert [(d.fields["kind"], d.fields["probability_phrase"]) for d in ex.of("predictions")] == [("warning", "warned")]
+    # a warning's probability is read from the phrase the scales know ("could"), not from "warned"
+    assert [(d.fields["kind"], d.fields["quote_phrase"], d.fields["probability_phrase"]) for d in ex.of("predictions")] == [("warning", "warned", "could")]
 
 
 def test_nothing_conflict_specific_in_the_rules():

@@ -6,7 +6,7 @@ impossible one ("31 April"). ``dateparser`` reads only a labelled heading line t
 miss ("Published: 03/18/2024"): calling it on every explicit date cost 0.8 s of 1.3 s per
 80 kB (cProfile, issue 17) for components already captured. The year, when the text omits it, is the publication year unless that puts the date more
 than half a year after publication (then the year before). Weekdays ("on Monday",
-"since Friday"), "the next day", "overnight" and periods ("in the past five days",
+"since Friday"), "the next day", "the same day", "overnight" and periods ("in the past five days",
 "the week up to 24 December", "from 9 to 12 February") follow the project's own rules,
 tested in ``tests/test_extract.py``, because dateparser is unreliable for them.
 """
@@ -48,6 +48,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("overnight", r"\bovernight\b|\blast\s+night\b"),
         ("yesterday", r"\byesterday\b"),
         ("today", r"\btoday\b|\bby\s+morning\b"),
+        ("same_day", r"\b(?:(?:on\s+)?the\s+same\s+day|(?:later|earlier)\s+that\s+day|that\s+same\s+day)\b"),
         ("next_day", r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later)\b"),
         ("day_after", r"\ba\s+day\s+(?:after|before)\b"),
     )
@@ -164,7 +165,7 @@ _NEEDS: dict[str, tuple[frozenset[str] | None, ...]] = {
     "end_of": (frozenset({"end"}),), "past_n": (frozenset({"past", "last", "previous"}),),
     "past_unit": (frozenset({"past", "last", "previous"}),), "during_week": (frozenset({"week"}),),
     "weekday": (_WEEKDAY_WORDS,), "overnight": (frozenset({"overnight", "night"}),), "yesterday": (frozenset({"yesterday"}),),
-    "today": (frozenset({"today", "morning"}),), "next_day": (frozenset({"day"}),), "day_after": (frozenset({"day"}),),
+    "today": (frozenset({"today", "morning"}),), "same_day": (frozenset({"day"}),), "next_day": (frozenset({"day"}),), "day_after": (frozenset({"day"}),),
 }
 
 
@@ -263,6 +264,8 @@ def _find_dates(text: str, published: date, previous: date | None, anchor: date 
                 add(m, published - timedelta(days=1), published - timedelta(days=1), rule, explicit=False)
             elif rule == "today":
                 add(m, published, published, rule, explicit=False)
+            elif rule == "same_day" and previous is not None:
+                add(m, previous, previous, rule, explicit=False)
             elif rule in ("next_day", "day_after") and previous is not None:
                 step = 1 if rule == "next_day" else (-1 if "after" in m.group(0).lower() else 1)
                 d = previous + timedelta(days=step)
