@@ -383,3 +383,9 @@ def test_accept_names_the_draft_file_when_a_phrase_has_no_probability_reading(tm
         accept(folder, seeds_copy)
     assert str(folder / "predictions.yaml") in str(err.value) and "probability_phrase" in str(err.value)
     assert not (seeds_copy / "claims" / "dev10_wire.yaml").exists()
+
+
+def test_territory_shares_and_a_group_within_the_dead():
+    text = "The government's share of Veshta province rose to 41% from 37% at the start of the month. At least 29 civilians died, nine of them children.\n"
+    obs = [(d.fields["variable"], d.fields["value"], d.fields.get("group")) for d in extract_text(text, date(2025, 5, 26), DEV_PLACES).of("observations")]
+    assert obs == [("territory_share_pct", 41, None), ("territory_share_pct", 37, None), ("killed", 29, "civilians"), ("killed", 9, "children")]

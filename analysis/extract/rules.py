@@ -290,7 +290,8 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
                     found = (var, kind, rule)
                     break
             if found is None:
-                if re.search(r"\b(?:controls?|holds?|held|seized|captured)\b", text[max(0, num.start - 60):num.start], re.I):
+                if re.search(r"\b(?:controls?|holds?|held|seized|captured)\b", text[max(0, num.start - 60):num.start], re.I) or re.search(
+                        r"\b(?:share|proportion|percentage)\s+of\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}(?:territory|province|governorate|region|country|area|land)\b", text[max(0, num.start - 80):num.start], re.I):
                     found = ("territory_share_pct", "level", "territory_share")
                 elif _DISPLACE.search(text):
                     found = ("displaced_shelter_share_pct", "level", "shelter_share")
@@ -303,6 +304,10 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
                         break
             if found is None and re.search(r"\b(?:killing|killed)\s+(?:at\s+least\s+|more\s+than\s+|some\s+)?$", text[max(0, num.start - 30):num.start], re.I):
                 found = ("killed", "flow", "killed")
+            if found is None and re.match(r"\s+of\s+(?:them|whom)\s+(?:were\s+)?(?:children|women|civilians|soldiers|fighters|girls|boys)\b", following, re.I) \
+                    and _HARM.search(text[:num.start]) and not _DISPLACE.search(clause):
+                # "At least 29 civilians died, nine of them children": a group within the dead (or injured) just counted
+                found = ("killed" if re.search(r"\b(?:killed|dead|died|deaths)\b", text[:num.start], re.I) else "injured", "flow", "killed_group")
             if found is None and re.search(r"\bnumber\s+of\s+(?:villages|towns|places)\s+(?:captured|taken|seized)\b", text, re.I) and re.search(r"\bto\s*$", text[max(0, num.start - 5):num.start]):
                 found = ("places_captured", "stock", "places_count")
             if found is None and re.search(r"\bnumber\s+of\s+(?:people\s+)?(?:displaced|fleeing|IDPs)", text, re.I) and re.search(r"\b(?:to|passed|reached|at|of)\s*$", text[max(0, num.start - 12):num.start]):
@@ -359,7 +364,7 @@ def figures(s: Sentence, published: date, previous: date | None, anchor: date | 
         fields["area"] = _area(text, num.end) or _area(text, 0) or "unstated"
         grp = re.match(r"\s*((?:[\w-]+\s+){0,2}?(?:civilians|children|soldiers|fighters|troops|people|families|residents|refugees|women))\b", following, re.I)
         if grp and var not in ("displaced_people",):
-            fields["group"] = grp.group(1).strip()
+            fields["group"] = re.sub(r"^of\s+(?:them|whom)\s+(?:were\s+)?", "", grp.group(1).strip())
         fields["source"] = _source(text) or "unattributed"
         start, end = c0, c1
         conf = 0.8 if rule in ("displaced", "displaced_total", "killed", "children_per_day", "open_air") else 0.6
