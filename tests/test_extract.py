@@ -389,3 +389,14 @@ def test_territory_shares_and_a_group_within_the_dead():
     text = "The government's share of Veshta province rose to 41% from 37% at the start of the month. At least 29 civilians died, nine of them children.\n"
     obs = [(d.fields["variable"], d.fields["value"], d.fields.get("group")) for d in extract_text(text, date(2025, 5, 26), DEV_PLACES).of("observations")]
     assert obs == [("territory_share_pct", 41, None), ("territory_share_pct", 37, None), ("killed", 29, "civilians"), ("killed", 9, "children")]
+
+
+def test_every_estimative_phrase_passes_the_word_gate():
+    from analysis.extract.dates import sentence_words
+    from analysis.extract.events import _PHRASE_RX, _PHRASE_WORDS, _PHRASES
+
+    for p in _PHRASES:
+        sample = re.sub(r"\(\?:[^()]*\)\?", "", p).replace(r"\s+", " ")
+        sample = re.sub(r"(\w)\?", "", sample)  # "expects?" -> "expect"
+        assert _PHRASE_RX.fullmatch(sample), (p, sample)
+        assert not _PHRASE_WORDS.isdisjoint(sentence_words(sample)), (p, sample)

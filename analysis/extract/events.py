@@ -375,6 +375,13 @@ _PHRASES = (
     r"we\s+judge", r"is\s+set\s+to", r"are\s+set\s+to", r"poised\s+to", r"does\s+not\s+suggest", r"suggests?", r"on\s+track\s+to",
 )
 _PHRASE_RX = re.compile(r"(?<![\w-])(?:" + "|".join(_PHRASES) + r")(?![\w-])", re.I)  # "Imminent" in a headline too; "May" is skipped below
+# a sentence holding none of these words has no estimative phrase (each phrase above holds one; a test checks it)
+_PHRASE_WORDS = frozenset({
+    "will", "won", "would", "could", "may", "might", "unlikely", "likely", "probably", "certainly", "expected", "expect", "expects",
+    "expecting", "anticipate", "anticipated", "risk", "risks", "threaten", "threatens", "threatened", "imminent", "warn", "warns",
+    "warned", "warning", "deadline", "ultimatum", "chance", "chances", "possible", "assess", "judge", "set", "poised", "suggest",
+    "suggests", "track",
+})
 _KIND = (("warn", "warning"), ("risk", "risk"), ("threat", "threat"), ("deadline", "deadline"), ("ultimatum", "deadline"),
          ("expect", "expectation"), ("anticipat", "expectation"))
 _HORIZON = (
@@ -387,6 +394,8 @@ _HORIZON = (
 def predictions(s: Sentence, published: date) -> list[Draft]:
     text = s.text
     out: list[Draft] = []
+    if _PHRASE_WORDS.isdisjoint(sentence_words(text)):
+        return out
     taken_to = -1
     for m in _PHRASE_RX.finditer(text):
         phrase = m.group(0)
