@@ -17,7 +17,7 @@ from analysis.core import paths
 from analysis.data.catalog import load_catalog
 from analysis.extract import evaluate as E
 from analysis.extract.core import extract_text
-from analysis.extract.dates import _find_dates, _parse
+from analysis.extract.dates import _find_dates, _parse, sentence_words
 from analysis.extract.pipeline import case_places
 from analysis.extract.places import load_places
 from analysis.extract.readers import normalise
@@ -25,12 +25,16 @@ from analysis.extract.readers import normalise
 DEV = Path(__file__).resolve().parent / "extract_dev"
 
 
-def dev_scores() -> dict[str, E.Score]:
+def dev_scores(batch: int | None = None) -> dict[str, E.Score]:
+    """Scores on the development set; ``batch`` 1 (the first twelve documents, read while the
+    rules were written) or 2 (written after them, before the rules were tuned), else all."""
     places = load_places(DEV / "gazetteer.yaml")
     scores = []
     for gold in sorted((DEV / "gold").glob("*.yaml")):
         text = normalise((DEV / "documents" / f"{gold.stem}.txt").read_text(encoding="utf-8"))
         claims, preds, published = E.dev_gold(gold)
+        if batch is not None and int(claims.get("batch", 1)) != batch:
+            continue
         ex = extract_text(text, published, places)
         scores.append(E.score(E.drafted_items(ex, places), E.expected_items(text, claims, preds, places)))
     return E.add(scores)
@@ -51,15 +55,21 @@ def shipped_scores(seeds: Path | None = None) -> tuple[dict[str, E.Score], list[
     return E.add(scores), texts
 
 
-def throughput(texts: list[str], places, published: date, min_seconds: float = 2.0) -> tuple[float, float]:
-    """MB/s of the extractor on one core, and its ratio to a one-pass number scan of the same text."""
+def throughput(texts: list[str], places, published: date, min_seconds: float = 2.0) -> tuple[float, float, float]:
+    """MB/s of the extractor on one core: by the wall clock and by the process's CPU time (the
+    latter is what one core does when the machine is shared), and the wall rate's ratio to a
+    one-pass number scan of the same text."""
     corpus = "\n\n".join(texts)
     mb = len(corpus.encode("utf-8")) / 1e6
     n, t0 = 0, time.perf_counter()
+    best_cpu = float("inf")
     while time.perf_counter() - t0 < min_seconds or n < 3:
         _find_dates.cache_clear()  # each pass starts cold, as a new document would
         _parse.cache_clear()
+        sentence_words.cache_clear()
+        c = time.process_time()
         extract_text(corpus, published, places)
+        best_cpu = min(best_cpu, time.process_time() - c)
         n += 1
     rate = n * mb / (time.perf_counter() - t0)
     rx = re.compile(r"\d[\d,.]*")
@@ -68,7 +78,7 @@ def throughput(texts: list[str], places, published: date, min_seconds: float = 2
         sum(1 for _ in rx.finditer(corpus))
         m += 1
     base = m * mb / (time.perf_counter() - t1)
-    return rate, rate / base
+    return rate, mb / best_cpu, rate / base
 
 
 def _fmt(x: float | None) -> str:
@@ -84,12 +94,13 @@ def table(title: str, scores: dict[str, E.Score]) -> str:
 
 def main() -> None:
     print("# extraction (issue 17): precision and recall per kind")
-    print(table("development set (12 documents written by the team, hand-made expected claims)", dev_scores()))
+    print(table("development set, batch 1 (12 documents the rules were written on)", dev_scores(1)))
+    print(table("development set, batch 2 (documents written after the rules, before tuning them)", dev_scores(2)))
     shipped, texts = shipped_scores()
     print(table("shipped documents against the reviewed claims and registry (incomplete: see README)", shipped))
-    rate, ratio = throughput(texts, case_places(str(paths.seeds_dir())), date(2020, 2, 1))
-    print(f"throughput: {rate:.2f} MB/s on one core over the shipped documents, caches cold "
-          f"({ratio:.4f} x a one-pass number scan of the same text; goal 1 MB/s)")
+    rate, cpu_rate, ratio = throughput(texts, case_places(str(paths.seeds_dir())), date(2020, 2, 1))
+    print(f"throughput: {rate:.2f} MB/s on one core over the shipped documents by the wall clock, caches cold "
+          f"({ratio:.4f} x a one-pass number scan of the same text); {cpu_rate:.2f} MB per CPU-second, best pass; goal 1 MB/s")
 
 
 if __name__ == "__main__":

@@ -104,6 +104,9 @@ def _from_draft(exc: InputError, stage: Path, seeds: Path, draft_dir: Path, doc_
         paths.gazetteer_file(stage): draft_dir / "gazetteer.yaml",
     }
     file = Path(exc.file) if exc.file else None
+    if file is None and getattr(exc, "parameter", None) == "probability_phrase":
+        # a statement's phrase the probability scales cannot read
+        return InputError(exc.message.split(": ", 1)[-1], file=draft_dir / "predictions.yaml", field="probability_phrase")
     if file in origin:
         # line numbers refer to the staged file; the claim id in the message names the entry
         return InputError(exc.message, file=origin[file], field=exc.field)
@@ -113,6 +116,7 @@ def _from_draft(exc: InputError, stage: Path, seeds: Path, draft_dir: Path, doc_
 def accept(draft_dir: Path, seeds: Path | None = None) -> dict:
     """Move a reviewed draft folder's document, catalog entry, accepted claims, statements and places into ``seeds``."""
     from ..data.dataset import build
+    from ..scoring import published_tables
     from ..scoring.registry import load_registry
 
     seeds = Path(seeds or paths.seeds_dir())
@@ -148,6 +152,7 @@ def accept(draft_dir: Path, seeds: Path | None = None) -> dict:
             dataset = build(stage)
             if (stage / "predictions").is_dir():
                 load_registry(dataset, stage)
+                published_tables(dataset, stage)  # what `idlib dataset` publishes: every phrase read on every scale
         except InputError as exc:
             raise _from_draft(exc, stage, seeds, Path(draft_dir), doc_id) from None
     for target, content in writes.items():

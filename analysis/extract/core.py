@@ -34,17 +34,24 @@ def extract_text(text: str, published: date, places: Places) -> Extraction:
     drafts: list[Draft] = []
     previous: date | None = None
     last_place: str | None = None
+    last_side: str | None = None
+    anchor: date | None = None
     for s in sentences(text):
-        drafts += figures(s, published, previous)
-        events = control_events(s, published, previous, places, last_place)
+        drafts += figures(s, published, previous, anchor)
+        events = control_events(s, published, previous, places, last_place, last_side, anchor)
         drafts += events
-        drafts += milestones(s, published, previous)
+        drafts += milestones(s, published, previous, anchor)
         drafts += predictions(s, published)
-        explicit = [d for d in find_dates(s.text, published, previous) if d.rule not in ("end_of",) and d.last <= published]
+        explicit = [d for d in find_dates(s.text, published, previous, anchor) if d.rule not in ("end_of",) and d.last <= published]
+        written = [d.last for d in explicit if d.explicit]
+        if written and (anchor is None or max(written) > anchor):
+            anchor = max(written)  # the narrative's latest absolute date: yearless dates resolve near it
         if explicit:
             previous = explicit[-1].last
         named = places.find(s.text)
         if events:
+            sides = [e.fields["to_side"] for e in events if e.fields["event_type"] in ("captured", "recaptured", "entered", "secured", "encircled", "besieged")]
+            last_side = sides[-1] if sides else last_side
             item = events[-1].fields["places"][-1]
             last_place = item["place"] if isinstance(item, dict) else item
         elif named:

@@ -16,6 +16,8 @@ from ..core.io import read_yaml
 from ..data.parsing import normalise_name
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019`\u02bf\u02be]*")
+# words that can start a place name: capitalised (any script with case), or a short article before "-X"
+_CANDIDATE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_a-z][\w'\u2019`\u02bf\u02be]*|[a-z]{2,3}(?=-[^\W\d_a-z]))")
 
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019`\u02bf\u02be")
@@ -24,6 +26,12 @@ _APOSTROPHES = str.maketrans("", "", "'\u2019`\u02bf\u02be")
 def _cheap(word: str) -> str:
     """A fast key for the first-word filter: case folded, apostrophes dropped."""
     return word.casefold().translate(_APOSTROPHES)
+
+
+def _particle(text: str, w: re.Match) -> bool:
+    """A lowercase article joined to a capitalised name ("al-Marwa", "el-Qasr", "ad-Dimna")."""
+    e = w.end()
+    return len(w.group(0)) <= 3 and text[e:e + 1] == "-" and text[e + 1:e + 2].isupper()
 
 
 def _pattern(name: str) -> str:
@@ -48,20 +56,42 @@ class Places:
 
     def __post_init__(self) -> None:
         names = sorted({*self.aliases, *(r["name"] for recs in self.reference.values() for r in recs)}, key=len, reverse=True)
-        rx = re.compile(r"(?<![\w'-])(?:" + "|".join(_pattern(n) for n in names) + r")(?![\w'-])", re.I) if names else None
-        object.__setattr__(self, "_rx", rx)
-        firsts = {_cheap(re.split(r"[-\s]+", n)[0]) for n in names} | {re.split(r"[-\s]+", normalise_name(n))[0] for n in names}
-        object.__setattr__(self, "_firsts", frozenset(firsts))
+        # one small anchored pattern per name, indexed by its first word: a sentence is read word by
+        # word and only the names starting with that word are tried (a 2,000-name alternation tried
+        # at every character was a fifth of the extractor's time)
+        by_first: dict[str, list[re.Pattern]] = {}
+        for n in names:
+            rx = re.compile(_pattern(n) + r"(?![\w'-])", re.I)
+            by_first.setdefault(_cheap(re.split(r"[-\s]+", n.strip("'\u2019`\u02bf\u02be"))[0]), []).append(rx)
+        object.__setattr__(self, "_by_first", by_first)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, name as written) of every known or reference place name in ``text``."""
-        rx = self._rx  # type: ignore[attr-defined]
-        if rx is None:
-            return []
-        words = {_cheap(w) for w in _WORD.findall(text)}
-        if not words & self._firsts:  # type: ignore[attr-defined]
-            return []
-        return [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text) if m.group(0)[:1].isupper()]
+        """(start, end, name as written) of every known or reference place name in ``text``.
+
+        >>> Places({"tel hamra": "tel-hamra", "al marwa": "al-marwa"}, aliases=("Tel Hamra", "al-Marwa")).find("shelling of Tel-Hamra, al-Marwa and tel hamra")
+        [(12, 21, 'Tel-Hamra'), (23, 31, 'al-Marwa')]
+        """
+        by_first = self._by_first  # type: ignore[attr-defined]
+        out: list[tuple[int, int, str]] = []
+        taken = 0
+        for w in _CANDIDATE.finditer(text):
+            start = w.start()
+            if start < taken or not (text[start].isupper() or _particle(text, w)):
+                continue
+            cands = by_first.get(_cheap(w.group(0)))
+            if not cands:
+                continue
+            # a name may be written with a leading ayn mark; otherwise no letter, apostrophe or hyphen before it
+            starts = [start - 1, start] if start and text[start - 1] in "'\u2019`\u02bf\u02be" else [start]
+            for at in starts:
+                if at and (text[at - 1].isalnum() or text[at - 1] in "_'-"):
+                    continue
+                m = next((m for rx in cands if (m := rx.match(text, at))), None)
+                if m:
+                    out.append((m.start(), m.end(), m.group(0)))
+                    taken = m.end()
+                    break
+        return out
 
     def place_id(self, name: str) -> str | None:
         return self.known.get(normalise_name(name))

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..data.parsing import _WORD_NUMBERS
-from .dates import DateMention, find_dates
+from .dates import DateMention, find_dates, sentence_words
 
 # -- sentences --------------------------------------------------------------------
 _ABBREV = r"(?:No|Sept|Sep|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|U\.S|U\.N|e\.g|i\.e|approx|vs|Jr|Sr)"
-_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n+")
+# a stop, then a space (or, in text pasted without one, "the base.On 16 May": two lowercase letters, a stop, a capitalised word)
+_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n+")
 _ABBREV_END = re.compile(rf"\b{_ABBREV}\.$")
 
 
@@ -33,7 +34,7 @@ def sentences(text: str) -> list[Sentence]:
     """Sentences (and lines) of ``text`` with their offsets; whitespace-only pieces dropped."""
     out, pos = [], 0
     for m in _SENT_END.finditer(text):
-        if m.group(0)[0] != "\n" and _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
+        if m.group(0)[:1] != "\n" and _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
             continue
         piece = text[pos:m.start()]
         if piece.strip():
@@ -66,12 +67,20 @@ _QUALIFIERS = (
 _QUAL_RX = re.compile(r"(?:\b(" + "|".join(f"(?P<q{k}>{rx})" for k, (_, rx) in enumerate(_QUALIFIERS)) + r")\s+)?$", re.I)
 _WORDS = [w for w in _WORD_NUMBERS if w not in ("first", "second", "third", "fourth", "fifth", "single", "half")]
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|half\s+a|a|(?:" + "|".join(_WORDS) + r")(?:[-\s](?:" + "|".join(_WORDS) + r"))?)"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:half\s+)?a(?=\s+(?:million|thousand|billion)\b)|(?:" + "|".join(_WORDS) + r")(?:[-\s](?:" + "|".join(_WORDS) + r"))?)"
     r"(?:\s+(?P<scale>million|thousand|billion|hundred))?(?P<pct>\s*(?:%|per\s*cent|percent))?(?![\w])",
     re.I,
 )
 _VAGUE = re.compile(r"\b(dozens|hundreds|thousands|tens\s+of\s+thousands|hundreds\s+of\s+thousands|millions|scores|several|a\s+few|many|a\s+handful)\s+of\b", re.I)
 _SCALE = {"million": 1e6, "thousand": 1e3, "billion": 1e9, "hundred": 100}
+# a sentence without a digit and without one of these words has no figure (the gate of :func:`figures`)
+_COUNT_WORDS = frozenset(w for k in _WORDS for w in re.split(r"[-\s]+", k.lower())) | frozenset(_SCALE) | frozenset(
+    {"dozens", "hundreds", "thousands", "millions", "scores", "several", "few", "many", "handful", "tens"})
+_DIGIT = re.compile(r"\d")
+
+
+def _NO_DIGIT(text: str) -> bool:
+    return _DIGIT.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,14 @@ def _word_value(token: str) -> float | None:
             return None
         total += _WORD_NUMBERS[part]
     return total
+
+
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b")
+_MONTH_BEFORE = re.compile(rf"{_MONTHS}\.?\s*$")
+_CLOCK_AFTER = re.compile(r"\s*(?:am|pm|a\.m|p\.m|GMT|UTC|hours?\b|-hour)", re.I)
+_RANGE_AFTER = re.compile(r"\s*[-\u2013]\s*\d")
+_LABEL_BEFORE = re.compile(r"(?:No\.|Resolution|M)\s*$")
 
 
 def numbers(text: str) -> list[Number]:
@@ -117,12 +134,12 @@ def numbers(text: str) -> list[Number]:
         after = text[m.end():m.end() + 12]
         before = text[max(0, m.start() - 12):m.start()]
         if not is_word and not m.group("scale") and (
-            re.match(r"\s*(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b", after)
-            or (value <= 31 and re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", before))
+            _MONTH_AFTER.match(after)
+            or (value <= 31 and _MONTH_BEFORE.search(before))
             or (1900 <= value <= 2100 and "," not in raw and "." not in raw)
-            or re.match(r"\s*(?:am|pm|a\.m|p\.m|GMT|UTC|hours?\b|-hour)", after, re.I)
-            or re.match(r"\s*[-\u2013]\s*\d", after)
-            or re.search(r"(?:No\.|Resolution|M)\s*$", before)
+            or _CLOCK_AFTER.match(after)
+            or _RANGE_AFTER.match(after)
+            or _LABEL_BEFORE.search(before)
         ):
             continue
         q = _QUAL_RX.search(text[max(0, m.start() - 30):m.start()])
@@ -140,8 +157,8 @@ _GOV = r"(?:government|regime|army|state|security|loyalist|pro-government|federa
 _OPP = r"(?:rebels?|rebel\s+fighters|opposition|insurgents?|militants?|armed\s+groups?|jihadists?|guerrillas?|separatists?|non-state)"
 _SIDE_GOV = re.compile(rf"\b{_GOV}\b|forces\s+loyal\s+to\s+the\s+government|\btroops\b(?!\s+of\s+the\s+opposition)", re.I)
 _SIDE_OPP = re.compile(rf"\b{_OPP}\b", re.I)
-_PEOPLE = r"(?:[A-Z][a-z]+(?:ians|ans|is|ese|ers)\b|people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|fled|in\s+the)"
-_DISPLACE = re.compile(r"\b(displac\w*|fled|flee\w*|uprooted|evacuat\w*|forced\s+from\s+their\s+homes|crossed\s+into|arriv\w+\s+at|sheltering|shelter\w*|new\s+arrivals|IDPs|left\s+their\s+homes|exodus)\b", re.I)
+_PEOPLE = r"(?:[A-Z][a-z]+(?:ians|ans|is|ese|ers)\b|people|persons|individuals|civilians|residents|inhabitants|villagers|IDPs|internally\s+displaced\s+(?:people|persons)|refugees|families|households|children|women|men|others|of\s+them|were|had|have|are|is|remain|fled|in\s+the)"
+_DISPLACE = re.compile(r"\b(displac\w*|fled|flee\w*|uprooted|evacuat\w*|forced\s+from\s+their\s+homes|crossed\s+into|arriv\w+\s+(?:at|in)|sheltering|shelter\w*|new\s+arrivals|IDPs|left\s+their\s+homes|exodus)\b", re.I)
 _RETURN = re.compile(r"\breturn\w*\b", re.I)
 _HARM = re.compile(r"\b(?:killed|dead|died|deaths|injured|wounded|casualties)\b", re.I)
 _MODAL = re.compile(r"\b(?:could|may|might|would|will|expected\s+to|likely\s+to|risk\w*|threaten\w*|warn\w*)\s+(?:\w+\s+){0,2}?(?:be\s+)?(?:displac\w*|flee|kill\w*|forc\w*|uproot\w*)", re.I)
@@ -235,6 +252,8 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
     """(variable, default kind, rule) when the number counts displaced people."""
     if re.match(r"^\s*children\s+(?:per|a|each)\s+day", following, re.I):
         return "displaced_children_per_day", "level", "children_per_day"
+    if re.match(r"^\s*(?:[\w-]+\s+)?(?:fighters|troops|soldiers|militants|members|personnel|gunmen|vehicles|tanks)\b", following, re.I):
+        return None  # "300 fighters arrived in X" moves forces, not displaced people
     if not re.match(rf"^\s*(?:(?:newly|internally|more|other|new|displaced|additional)\s+)*{_PEOPLE}\b", following, re.I) and not re.match(r"^\s*(?:,|\.|;|$|\s+(?:in|since|from|by|people))", following):
         return None
     window = sentence[max(0, num.start - 120):num.end + 160]
@@ -249,10 +268,12 @@ def _displacement(sentence: str, num: Number, following: str, clause: str) -> tu
     return "displaced_people", "", "displaced"
 
 
-def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
+def figures(s: Sentence, published: date, previous: date | None, anchor: date | None = None) -> list[Draft]:
     """Quantitative claims in one sentence."""
     text = s.text
-    dates = find_dates(text, published, previous)
+    if _NO_DIGIT(text) and sentence_words(text).isdisjoint(_COUNT_WORDS):
+        return []  # no digit, number word or vague quantity: nothing to count
+    dates = find_dates(text, published, previous, anchor)
     out: list[Draft] = []
     for num in numbers(text):
         if any(d.start <= num.num_start < d.end for d in dates):
@@ -269,7 +290,8 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
                     found = (var, kind, rule)
                     break
             if found is None:
-                if re.search(r"\b(?:controls?|holds?|held|seized|captured)\b", text[max(0, num.start - 60):num.start], re.I):
+                if re.search(r"\b(?:controls?|holds?|held|seized|captured)\b", text[max(0, num.start - 60):num.start], re.I) or re.search(
+                        r"\b(?:share|proportion|percentage)\s+of\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}(?:territory|province|governorate|region|country|area|land)\b", text[max(0, num.start - 80):num.start], re.I):
                     found = ("territory_share_pct", "level", "territory_share")
                 elif _DISPLACE.search(text):
                     found = ("displaced_shelter_share_pct", "level", "shelter_share")
@@ -282,6 +304,10 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
                         break
             if found is None and re.search(r"\b(?:killing|killed)\s+(?:at\s+least\s+|more\s+than\s+|some\s+)?$", text[max(0, num.start - 30):num.start], re.I):
                 found = ("killed", "flow", "killed")
+            if found is None and re.match(r"\s+of\s+(?:them|whom)\s+(?:were\s+)?(?:children|women|civilians|soldiers|fighters|girls|boys)\b", following, re.I) \
+                    and _HARM.search(text[:num.start]) and not _DISPLACE.search(clause):
+                # "At least 29 civilians died, nine of them children": a group within the dead (or injured) just counted
+                found = ("killed" if re.search(r"\b(?:killed|dead|died|deaths)\b", text[:num.start], re.I) else "injured", "flow", "killed_group")
             if found is None and re.search(r"\bnumber\s+of\s+(?:villages|towns|places)\s+(?:captured|taken|seized)\b", text, re.I) and re.search(r"\bto\s*$", text[max(0, num.start - 5):num.start]):
                 found = ("places_captured", "stock", "places_count")
             if found is None and re.search(r"\bnumber\s+of\s+(?:people\s+)?(?:displaced|fleeing|IDPs)", text, re.I) and re.search(r"\b(?:to|passed|reached|at|of)\s*$", text[max(0, num.start - 12):num.start]):
@@ -291,8 +317,13 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
         var, kind, rule = found
         since, period = _period([d for d in dates if c0 <= d.start < max(c1, num.end + 1) + 2], published)
         if var in ("displaced_people", "places_captured", "killed", "injured", "airstrikes", "barrel_bombs", "area_captured_km2") and kind != "level":
-            stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", text, re.I)
-            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and re.search(r"\b(?:have|has)\s+been\s+displaced\b", text, re.I):
+            stock_words = re.search(r"\b(?:total|so\s+far|to\s+date|in\s+all|now\s+stands|stands\s+at|rose\s+to|risen\s+to|reached|passed|surpassed|cumulative|overall|altogether|since\s+the\s+(?:start|beginning)|bringing)\b", clause, re.I)
+            # "has displaced 90,000", "had been displaced", "leaving 980,000 displaced": a total, when no interval is given
+            perfect = re.search(r"\b(?:have|has|had)\s+(?:now\s+)?(?:been\s+)?(?:displaced|uprooted|forced|caused|left)\b|\b(?:leaving|left)\s+(?:[\w,.]+\s+){1,4}?(?:displaced|homeless)\b", clause, re.I)
+            if since is None and perfect and period is not None and period.first == period.last and re.search(
+                    r"\b(?:began|started|launched|erupted|escalated|resumed)\s+(?:on|in)\s+$", text[max(0, period.start - 30):period.start], re.I):
+                since, period = period, None  # "the offensive, launched on 12 Sept., has displaced 90,000": a total since then
+            if since is not None or (stock_words and not (period and period.rule in ("past_n", "past_unit", "week_up_to", "range_dm", "range_dash"))) or kind == "" and period is None and perfect:
                 kind = "stock"
             else:
                 kind = "flow"
@@ -333,7 +364,7 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
         fields["area"] = _area(text, num.end) or _area(text, 0) or "unstated"
         grp = re.match(r"\s*((?:[\w-]+\s+){0,2}?(?:civilians|children|soldiers|fighters|troops|people|families|residents|refugees|women))\b", following, re.I)
         if grp and var not in ("displaced_people",):
-            fields["group"] = grp.group(1).strip()
+            fields["group"] = re.sub(r"^of\s+(?:them|whom)\s+(?:were\s+)?", "", grp.group(1).strip())
         fields["source"] = _source(text) or "unattributed"
         start, end = c0, c1
         conf = 0.8 if rule in ("displaced", "displaced_total", "killed", "children_per_day", "open_air") else 0.6
@@ -351,9 +382,11 @@ def figures(s: Sentence, published: date, previous: date | None) -> list[Draft]:
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around [start, end): from the last clause break before it to the next one after it."""
     left = 0
-    for m in re.finditer(r"(?:;|:|\u2014|, (?:and|but|while|including|of which|as|after|which|adding)\b|, (?=(?:the|an?)\s)|\.\s)", text[:start]):
+    for m in re.finditer(r"(?:;|:|\u2014|, (?:and|but|while|including|of which|as|after|which|adding|bringing|raising|taking)\b|, (?=(?:the|an?)\s)|\.\s)", text[:start]):
+        if m.group(0).startswith(".") and _ABBREV_END.search(text[max(0, m.start() - 8):m.start() + 1]):
+            continue  # "Sept. 12" does not end a clause
         left = m.end()
-    m = re.search(r"(?:;|\u2014|, (?:and|but|while|as|which|who|adding|including|of\s+whom|a\s+day|after|the\s+(?:UN|agency|ministry))\b|, (?:according|said|officials|local)|\.(?:\s|$)|$)", text[end:])
+    m = re.search(r"(?:;|\u2014|, (?:and|but|while|as|which|who|adding|including|bringing|raising|taking|of\s+whom|a\s+day|after|the\s+(?:UN|agency|ministry))\b|, (?:according|said|officials|local)|\.(?:\s|$)|$)", text[end:])
     right = end + (m.start() if m else len(text) - end)
     a, b = left, right
     while a < b and text[a] in " ,\"'\u201c":
