@@ -50,6 +50,13 @@ def test_notebook_is_thin_and_has_no_outputs(nb):
         assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef | ast.Lambda) for n in ast.walk(tree))
 
 
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_has_a_unique_id(nb):
+    """nbformat 4.5 cells carry ids; a cell added by hand without one warns now and will fail in later nbformat."""
+    ids = [c.get("id") for c in _cells(nb)]
+    assert all(ids) and len(set(ids)) == len(ids)
+
+
 def test_every_report_has_a_spec():
     for job in load_jobs():
         assert job.notebook.stem in NOTEBOOK_SPECS
