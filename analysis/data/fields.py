@@ -146,7 +146,7 @@ _FIELDS = (
 )
 
 BY_TABLE: dict[tuple[str, str], Field] = {
-    ("documents", "kind"): Field("kind", "string", "analyst_forecast, news or encyclopedia.", enum=vocab.DOCUMENT_KINDS),
+    ("documents", "kind"): Field("kind", "string", "analyst_forecast, news, encyclopedia or event_dataset (an ACLED-style export imported with idlib import acled).", enum=vocab.DOCUMENT_KINDS),
     ("observations", "kind"): Field("kind", "string", "stock: cumulative total since baseline_date as of date_end; flow: amount during [date_start, date_end]; level: a state as of date_end.", enum=vocab.OBSERVATION_KINDS),
     ("predictions", "kind"): Field("kind", "string", "What sort of statement.", enum=("forecast", "expectation", "warning", "risk", "threat", "deadline")),
     ("observations", "variable"): Field("variable", "string", "What is measured (see analysis/data/vocab.py).", enum=vocab.VARIABLE_NAMES),
