@@ -140,6 +140,8 @@ def _new_place(row: AcledRow, taken: set[str], subs: dict[str, list[dict]]) -> d
 def _append_yaml_list(path: Path, key: str, items: list[dict]) -> str:
     """The file's text with ``items`` appended to its top-level list ``key`` (comments kept)."""
     current = path.read_text(encoding="utf-8") if path.is_file() else f"{key}:\n"
+    if not (yaml.safe_load(current) or {}).get(key):  # an empty list written as `key: []` (or nothing)
+        current = re.sub(rf"^{key}:.*$", f"{key}:", current, flags=re.M) if re.search(rf"^{key}:", current, re.M) else current + f"\n{key}:\n"
     block = yaml.safe_dump(items, sort_keys=False, allow_unicode=True, width=1000)
     indented = "".join(f"  {ln}\n" if ln else "\n" for ln in block.rstrip("\n").split("\n"))
     return current.rstrip("\n") + "\n" + indented
