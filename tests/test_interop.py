@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
+import shutil
 from pathlib import Path
 
 import pytest
 
+from analysis.core import paths
+from analysis.core.errors import InputError
 from analysis.data import vocab
 from analysis.data.interop import codes
 from analysis.data.interop.acled import AcledError, parse_acled, quote_at, read_acled
+from analysis.data.interop.importer import field_spans, import_acled
 
 FIXTURE = Path(__file__).parent / "fixtures" / "acled" / "synthetic_idlib.csv"
 HEADER = ("event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,actor2,admin1,admin2,admin3,"
@@ -68,3 +76,111 @@ def test_built_claim_tables_carry_codes_from_the_rule():
     for t in with_words:
         assert (t["time_precision"] == t["date_precision"].map(codes.ACLED_TIME_PRECISION)).all()
         assert (t["date_prec"] == t["date_precision"].map(codes.UCDP_DATE_PREC)).all()
+
+
+# --- idlib import acled (item 1) ---------------------------------------------------------------
+
+
+
+def _fixture_rows() -> list[dict]:
+    return list(csv.DictReader(io.StringIO(FIXTURE.read_text(encoding="utf-8"), newline="")))
+
+
+def _own_seeds(tmp_path: Path) -> Path:
+    """A seeds folder with the case and geography only: no document, no place."""
+    src, dst = paths.seeds_dir(), tmp_path / "own"
+    (dst / "documents").mkdir(parents=True)
+    (dst / "claims").mkdir()
+    shutil.copy(src / "case.yaml", dst / "case.yaml")
+    (dst / "geo").symlink_to(src / "geo")
+    (dst / "gazetteer.yaml").write_text("places: []\n", encoding="utf-8")
+    (dst / "catalog.yaml").write_text("documents: []\n", encoding="utf-8")
+    return dst
+
+
+def test_field_spans_match_the_csv_reader_with_newlines_and_crlf():
+    text = 'a,b,c\r\n1,"x\r\ny ""q""",\r\n\r\n2,z,3'
+    recs = field_spans(text)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = [r for r in rows if r]
+    assert [[text[s:e].replace('""', '"') for s, e in rec] for rec in recs] == rows
+
+
+def test_import_fixture_into_a_copy_of_the_seeds(seeds_copy: Path):
+    from analysis.data.dataset import build
+
+    before = build(seeds_copy)
+    done = import_acled(FIXTURE, seeds_copy)
+    rows = _fixture_rows()
+    doc = seeds_copy / "documents" / f"{done['doc_id']}.csv"
+    assert doc.read_bytes() == FIXTURE.read_bytes()
+    after = build(seeds_copy)
+    entry = after.documents.set_index("doc_id").loc[done["doc_id"]]
+    assert entry["sha256"] == hashlib.sha256(FIXTURE.read_bytes()).hexdigest() and entry["kind"] == "event_dataset"
+    text = doc.read_text(encoding="utf-8")
+    ce = after.control_events[after.control_events["doc_id"] == done["doc_id"]]
+    ob = after.observations[after.observations["doc_id"] == done["doc_id"]]
+    territory = [r for r in rows if r["sub_event_type"] in ("Government regains territory", "Non-state actor overtakes territory")]
+    assert len(ce) == len(territory) == done["control_events"]
+    assert len(ob) == sum(int(r["fatalities"]) > 0 for r in rows) == done["observations"]
+    by_id = {r["event_id_cnty"]: r for r in rows}
+    for _, e in ce.iterrows():
+        r = by_id[e["claim_id"].split(":")[1]]
+        assert text[e["char_start"]:e["char_end"]] == e["quote"]
+        assert e["quote"].replace('""', '"') == r["notes"]  # the row's notes, at their span in the file
+        assert e["to_side"] == ("government" if r["sub_event_type"].startswith("Government") else "opposition")
+        assert e["info_date"].date() == dt.datetime.fromtimestamp(int(r["timestamp"]), dt.UTC).date()
+        assert e["admin3_pcode"] and e["admin3_pcode"].startswith("SY07")  # linked to its OCHA sub-district
+    for _, o in ob.iterrows():
+        r = by_id[o["claim_id"].split(":")[1].removesuffix("-fatalities")]
+        assert text[o["char_start"]:o["char_end"]] == o["quote"] and r["notes"].split(",")[0] in o["quote"]
+        assert o["variable"] == "killed" and o["value"] == float(r["fatalities"])
+    # nothing of the shipped seeds changed
+    for name in ("observations", "control_events", "milestones"):
+        old = getattr(before, name)
+        assert len(getattr(after, name)[lambda d: d["doc_id"] != done["doc_id"]]) == len(old)
+    with pytest.raises(InputError, match="already in the catalog"):
+        import_acled(FIXTURE, seeds_copy)
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    p = tmp_path / "variant.csv"
+    p.write_text(FIXTURE.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("old,new,where", [
+    ("Hayat Tahrir al-Sham,Military Forces of Syria (2000-)", "Military Forces of Turkey,Military Forces of Syria (2000-)",
+     "variant.csv, row 3, field actor1: 'Military Forces of Turkey' is a state force"),
+    (",760,1580600001", ",760,1500000000", "variant.csv, row 3, field timestamp: 2017-07-14 is before the event date"),
+    (",3,760,1580600000", ",x,760,1580600000", "variant.csv, row 2, field fatalities"),
+])
+def test_bad_rows_are_named_and_leave_the_seeds_unchanged(seeds_copy: Path, tmp_path: Path, old, new, where):
+    snapshot = {p: p.read_bytes() for p in seeds_copy.rglob("*") if p.is_file() and "geo" not in p.parts}
+    with pytest.raises(InputError, match=where):
+        import_acled(_variant(tmp_path, old, new), seeds_copy)
+    assert {p: p.read_bytes() for p in seeds_copy.rglob("*") if p.is_file() and "geo" not in p.parts} == snapshot
+
+
+def test_cli_imports_builds_and_forecasts_territory_on_its_own_seeds(tmp_path: Path, monkeypatch, capsys):
+    from analysis.cli import main
+
+    seeds = _own_seeds(tmp_path)
+    assert main(["import", "acled", str(FIXTURE), "--seeds", str(seeds)]) == 0
+    assert "16 control events" in capsys.readouterr().out
+    monkeypatch.setenv("IDLIB_SEEDS", str(seeds))
+    monkeypatch.setenv("IDLIB_OUTPUT", str(tmp_path / "out"))
+    assert main(["dataset"]) == 0
+    capsys.readouterr()
+    assert main(["forecast", "territory", "--as-of", "2020-02-01", "--horizon-days", "7", "--paths", "200",
+                 "--quantity", "named", "--dataset", str(tmp_path / "out" / "dataset")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split(",")[:4] == ["target", "date", "model", "as_of"]
+    assert len(lines) == 1 + 7 and all(ln.startswith("net_places_gained_by_government_named,") for ln in lines[1:])
+
+
+def test_cli_bad_export_date_is_a_parameter_error(tmp_path: Path, capsys):
+    from analysis.cli import main
+
+    assert main(["import", "acled", str(FIXTURE), "--seeds", str(_own_seeds(tmp_path)), "--exported", "2020-02-31"]) != 0
+    assert "--exported" in capsys.readouterr().err
