@@ -20,10 +20,13 @@ def _cmd_dataset(args: argparse.Namespace) -> int:
         print(f"unchanged: {out} (seeds, code and the published files are as at the last build; --force rebuilds)")
         return 0
     from .data.dataset import build, publish, summary
+    from .data.interop.export import acled_events, admin_names
+    from .data.tables import EVENTS_ACLED
     from .scoring import registry_tables
 
     dataset = build(args.seeds)
-    publish(dataset, out, registry_tables(dataset, args.seeds))  # claims and the prediction registry; scores are `idlib score --publish`
+    acled = (EVENTS_ACLED, acled_events(dataset, admin_names(paths.geo_dir(args.seeds))))  # the ACLED layout beside the tables
+    publish(dataset, out, (*registry_tables(dataset, args.seeds), acled))  # claims and the prediction registry; scores are `idlib score --publish`
     record_dataset(args.seeds, out)
     print(f"wrote {out}")
     for name, table in summary(dataset).items():
