@@ -6,15 +6,18 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.data import vocab
 from analysis.data.interop import codes
+from analysis.data.interop.acled import REQUIRED as REQUIRED_ACLED
 from analysis.data.interop.acled import AcledError, parse_acled, quote_at, read_acled
 from analysis.data.interop.importer import field_spans, import_acled
 
@@ -184,3 +187,60 @@ def test_cli_bad_export_date_is_a_parameter_error(tmp_path: Path, capsys):
 
     assert main(["import", "acled", str(FIXTURE), "--seeds", str(_own_seeds(tmp_path)), "--exported", "2020-02-31"]) != 0
     assert "--exported" in capsys.readouterr().err
+
+
+# --- events_acled.csv and HXL copies (item 2) -------------------------------------------------
+
+
+def test_acled_layout_follows_the_rule(dataset):
+    from analysis.data.changes import DECISIVE
+    from analysis.data.interop.export import acled_events, admin_names
+
+    ev = acled_events(dataset, admin_names(paths.geo_dir()))
+    killed = dataset.observations[dataset.observations["variable"] == "killed"]
+    assert len(ev) == len(dataset.control_events) + len(killed)
+    ce = dataset.control_events.set_index("event_id")
+    rows = ev.set_index("event_id_cnty")
+    for eid, c in ce.iterrows():
+        r = rows.loc[eid]
+        want = ("Government regains territory" if c["to_side"] == "government" else
+                "Non-state actor overtakes territory" if c["to_side"] == "opposition" else "Armed clash") if c["event_type"] in DECISIVE else "Armed clash"
+        assert r["sub_event_type"] == want and r["event_type"] == "Battles" and r["fatalities"] == 0
+        assert r["notes"] == c["quote"] and r["time_precision"] == codes.time_precision(c["date_precision"])
+        assert r["event_date"] == c["date_end"] and r["timestamp"] == int(c["info_date"].timestamp())
+        code = codes.geo_precision_code(c["geo_precision"])
+        assert (pd.isna(r["geo_precision"]) if code is None else r["geo_precision"] == code)
+    for _, o in killed.iterrows():
+        assert rows.loc[o["claim_id"], "fatalities"] == round(o["value"])
+    placed = ev[ev["admin3_pcode"].notna()]
+    assert len(placed) and placed["admin1"].notna().all() and placed["admin3"].notna().all()
+
+
+def test_published_package_has_acled_layout_and_hxl_copies_read_by_libhxl(tmp_path: Path, monkeypatch, capsys):
+    from analysis.cli import main
+
+    monkeypatch.setenv("IDLIB_OUTPUT", str(tmp_path))    from analysis.data.interop.export import HXL_TABLES, HXL_TAGS
+
+    out = tmp_path / "dataset"
+    assert main(["dataset", "--force", "--out", str(out)]) == 0
+    capsys.readouterr()
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in package["resources"]}
+    assert {"events_acled", *(f"{t}_hxl" for t in HXL_TABLES)} <= set(by_name)
+    header = (out / "events_acled.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert set(REQUIRED_ACLED) <= set(header)
+    for t in HXL_TABLES:
+        plain = (out / f"{t}.csv").read_text(encoding="utf-8").splitlines()
+        tagged = (out / f"{t}.hxl.csv").read_text(encoding="utf-8").splitlines()
+        assert tagged[0] == plain[0] and tagged[2:] == plain[1:]  # the same table, hashtags in row 2
+        assert tagged[1].split(",") == [HXL_TAGS.get(c, "") for c in plain[0].split(",")]
+        assert by_name[f"{t}_hxl"]["hash"] == "sha256:" + hashlib.sha256((out / f"{t}.hxl.csv").read_bytes()).hexdigest()
+    hxl = pytest.importorskip("hxl")  # libhxl, the HXL library HDX maintains (dev dependency)
+    src = hxl.data(str(out / "events_acled.hxl.csv"), hxl.InputOptions(allow_local=True))
+    plain = list(csv.DictReader(io.StringIO((out / "events_acled.csv").read_text(encoding="utf-8"), newline="")))
+    rows = list(src)
+    assert len(rows) == len(plain)
+    assert [r.get("#event+code") for r in rows] == [p["event_id_cnty"] for p in plain]
+    assert [r.get("#affected+killed") for r in rows] == [p["fatalities"] for p in plain]
+    places = list(hxl.data(str(out / "places.hxl.csv"), hxl.InputOptions(allow_local=True)))
+    assert sum(bool(r.get("#adm3+code")) for r in places) == sum(1 for line in (out / "places.csv").read_text(encoding="utf-8").splitlines()[1:] if ",SY" in line)
