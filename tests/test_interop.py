@@ -244,3 +244,20 @@ def test_published_package_has_acled_layout_and_hxl_copies_read_by_libhxl(tmp_pa
     assert [r.get("#affected+killed") for r in rows] == [p["fatalities"] for p in plain]
     places = list(hxl.data(str(out / "places.hxl.csv"), hxl.InputOptions(allow_local=True)))
     assert sum(bool(r.get("#adm3+code")) for r in places) == sum(1 for line in (out / "places.csv").read_text(encoding="utf-8").splitlines()[1:] if ",SY" in line)
+
+
+def test_import_keeps_spans_through_bom_crlf_and_a_newline_in_notes(tmp_path: Path):
+    from analysis.core.io import read_text
+    from analysis.data.dataset import build
+
+    text = "\ufeff" + FIXTURE.read_text(encoding="utf-8").replace("\n", "\r\n").replace("Synthetic note 5:", "Synthetic\r\nnote 5:")
+    src = tmp_path / "crlf.csv"
+    src.write_bytes(text.encode("utf-8"))
+    seeds = _own_seeds(tmp_path)
+    import_acled(src, seeds)
+    built = build(seeds)
+    doc = read_text(seeds / "documents" / "acled_crlf.csv")
+    assert hashlib.sha256((seeds / "documents" / "acled_crlf.csv").read_bytes()).hexdigest() == built.documents["sha256"].iloc[0]
+    for table in (built.control_events, built.observations):
+        assert len(table) and all(doc[r.char_start:r.char_end] == r.quote for r in table.itertuples())
+    assert any("\r\nnote 5" in q for q in built.control_events["quote"])

@@ -31,6 +31,7 @@ information date (nothing is known before it happens).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import shutil
@@ -179,7 +180,7 @@ def plan_import(raw: bytes, name: str, seeds: Path, *, doc_id: str | None = None
     except UnicodeDecodeError as exc:
         raise AcledError(f"{name}: not UTF-8 text at byte {exc.start}; save the file as UTF-8") from None
     body = 1 if text.startswith("\ufeff") else 0
-    parsed = parse_acled(text[body:], name=name)
+    parsed = parse_acled(text[body:], name=name, sha256=hashlib.sha256(raw).hexdigest())
     if not parsed.rows:
         raise AcledError(f"{name}: no rows")
     try:
