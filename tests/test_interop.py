@@ -218,8 +218,9 @@ def test_acled_layout_follows_the_rule(dataset):
 
 def test_published_package_has_acled_layout_and_hxl_copies_read_by_libhxl(tmp_path: Path, monkeypatch, capsys):
     from analysis.cli import main
+    from analysis.data.interop.export import HXL_TABLES, HXL_TAGS
 
-    monkeypatch.setenv("IDLIB_OUTPUT", str(tmp_path))    from analysis.data.interop.export import HXL_TABLES, HXL_TAGS
+    monkeypatch.setenv("IDLIB_OUTPUT", str(tmp_path))
 
     out = tmp_path / "dataset"
     assert main(["dataset", "--force", "--out", str(out)]) == 0
