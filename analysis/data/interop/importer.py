@@ -128,8 +128,10 @@ def _occurrence(text: str, quote: str, start: int) -> int | None:
 
 def _new_place(row: AcledRow, taken: set[str], subs: dict[str, list[dict]]) -> dict:
     pid = base = _slug(row.location).replace("_", "-")
-    if pid in taken:
-        pid = f"{base}-acled"
+    k = 1
+    while pid in taken:  # another place has the id: base-acled, base-acled-2, ...
+        pid = f"{base}-acled" + (f"-{k}" if k > 1 else "")
+        k += 1
     place = {"id": pid, "name": row.location, "feature": "settlement"}
     cands = {r["id"]: r for r in subs.get(normalise_name(row.location), [])}
     if len(cands) > 1:  # the coordinates decide between sub-districts of one name
