@@ -180,6 +180,11 @@ def test_cli_imports_builds_and_forecasts_territory_on_its_own_seeds(tmp_path: P
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].split(",")[:4] == ["target", "date", "model", "as_of"]
     assert len(lines) == 1 + 7 and all(ln.startswith("net_places_gained_by_government_named,") for ln in lines[1:])
+    # The estimate in the world needs the documents' aggregate counts of places taken; ACLED rows give none.
+    assert main(["forecast", "territory", "--as-of", "2020-02-01", "--horizon-days", "7", "--paths", "200",
+                 "--dataset", str(tmp_path / "out" / "dataset")]) == 2
+    err = capsys.readouterr().err
+    assert "aggregate claims" in err and "Traceback" not in err
 
 
 def test_cli_bad_export_date_is_a_parameter_error(tmp_path: Path, capsys):
