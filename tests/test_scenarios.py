@@ -426,3 +426,15 @@ def test_scenario_quantiles_of_people_and_places_are_whole_numbers(dataset):
     assert len(counts) and (counts % 1 == 0).all().all()
     shares = values[q["variable"] == "road_share_held"]
     assert ((shares * 10_000).round(6) % 1 == 0).all().all() and shares.max().max() <= 1
+
+
+def test_the_comparison_table_prints_a_quantile_at_the_cap_as_the_ceiling_not_a_number(dataset):
+    """A scenario whose paths reach the population at risk: its q90 is the cap, so it says so; people to 3 figures."""
+    capped = S.run(S.load_spec(BASE, {**SMALL, "population_at_risk": 700_000.0}), dataset)
+    raw = S.compare([capped]).iloc[0]
+    table = S.compare_table([capped]).iloc[0]
+    assert raw["displaced_q90"] == 700_000 and raw["displaced_q10"] < 700_000
+    assert table["displaced_q90"] == "at the population ceiling"
+    three = float(format(raw["displaced_q10"], ".3g"))
+    assert table["displaced_q10"] == format(three, ",.0f")
+    assert isinstance(table["net_places_q50"], int)

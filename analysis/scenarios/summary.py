@@ -104,3 +104,25 @@ def spec_overview(specs: Sequence[ScenarioSpec]) -> pd.DataFrame:
 def all_quantiles(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """Every scenario's daily quantiles in one table."""
     return pd.concat([r.quantiles() for r in results], ignore_index=True)
+
+
+def compare_table(results: Sequence[ScenarioResult], sig: int = 3) -> pd.DataFrame:
+    """:func:`~analysis.scenarios.engine.compare` for a report: people to ``sig`` significant figures, places whole.
+
+    A quantile of people at the scenario's population at risk is the cap every path is
+    clipped to, not a model quantile, so it reads "at the population ceiling" instead
+    of a number.
+    """
+    from ..models.displacement.honest import at_ceiling, people
+    from .engine import _resolved, compare
+
+    table = compare(results).astype(object)
+    for i, r in enumerate(results):
+        ceiling = _resolved(r.spec, r.calibration)[0]
+        for col in table.columns:
+            if col.startswith("displaced"):
+                v = float(table.at[i, col])
+                table.at[i, col] = "at the population ceiling" if at_ceiling(v, ceiling) else people(v, sig)
+            elif col.startswith("net_places_q"):
+                table.at[i, col] = int(round(float(table.at[i, col])))
+    return table
