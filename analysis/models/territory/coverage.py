@@ -11,7 +11,6 @@ from ...core.errors import ParameterError
 from ...data.changes import changes_of_hands
 from ...data.dataset import Dataset
 
-
 COMPLETENESS_COLUMNS = ("claim_id", "side", "date_start", "date_end", "qualifier", "claimed", "named", "ratio", "source")
 
 
