@@ -84,7 +84,8 @@ def backtest_summary(summary: pd.DataFrame, title: str) -> Figure:
     a2.axhline(0.8, color="black", lw=0.8, ls="--")
     a2.set_ylabel("share of reports inside the 80% interval")
     a2.set_ylim(0, 1.05)
-    a1.legend(ncol=2, loc="lower left")
+    # Below both panels, so the legend never covers a bar (a dozen models once did).
+    a1.legend(ncol=4, loc="upper left", bbox_to_anchor=(0.0, -0.2), fontsize=7, frameon=False)
     fig.suptitle(title, fontsize=10, fontweight="bold")
     return fig
 
@@ -183,7 +184,9 @@ def threshold_bars(matrix: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("probability")
-    ax.legend(loc="lower right")
+    ax.set_title("Probability of each threshold, by scenario", fontsize=10)
+    # Below the axis, so it covers none of the bars.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=3, fontsize=7, frameon=False)
     return fig
 
 
