@@ -120,15 +120,28 @@ def rng_for(seed: int, model: str, as_of: pd.Timestamp) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(model.encode()), int(as_of.value // 86_400_000_000_000) + 100_000])
 
 
-def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
+def score_samples(observed: np.ndarray, samples: np.ndarray) -> pd.DataFrame:
     """Proper and calibration scores of ensembles ``samples[case, path]`` against ``observed[case]``.
+
+    The observation comes first, as in scoringrules' ``crps_ensemble(obs, fct)`` that it wraps.
 
     Columns: the quantiles, CRPS (scoringrules' ensemble estimator), the PIT value
     (with ties split evenly), whether each central interval covers the observation,
     and the absolute percentage error of the median.
+
+    Examples
+    --------
+    >>> s = score_samples(np.array([3.0]), np.array([[1.0, 2.0, 3.0, 4.0]]))
+    >>> float(s["pit"].iloc[0]), float(s["q50"].iloc[0])
+    (0.625, 2.5)
     """
     samples = np.asarray(samples, dtype=float)
     observed = np.asarray(observed, dtype=float)
+    if observed.ndim != 1 or samples.ndim != 2 or len(observed) != len(samples):
+        raise ValueError(
+            f"score_samples(observed, samples) takes observed[case] and samples[case, path]; got shapes "
+            f"{observed.shape} and {samples.shape}"
+        )
     q = np.quantile(samples, QUANTILES, axis=1).T
     out = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
     import scoringrules as sr  # imported here: its numba kernels compile on import (about 5 s)

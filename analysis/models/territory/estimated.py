@@ -210,7 +210,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
                 if lo >= 2 and hi <= h_max:  # world[:, d] is the day origin + d + 1; the interval is (day lo - 1, day hi]
                     cases.append((f"claim:{c.claim_id}", c.date_end, hi, world[:, hi - 1] - world[:, lo - 2], float(c.value)))
             for target_id, day, lead, samples, observed in cases:
-                sc = score_samples(samples[None, :], np.array([observed]))
+                sc = score_samples(np.array([observed]), samples[None, :])
                 rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(lead, horizons), "lead_days": lead, "date": day,
                              "target_id": target_id, "observed": observed, **sc.iloc[0].to_dict()})
         origin += pd.Timedelta(days=step_days)

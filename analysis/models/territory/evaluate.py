@@ -46,7 +46,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
                 if h > h_max:
                     continue
                 day = origin + pd.Timedelta(days=h)
-                sc = score_samples(fc.at(day)[None, :], np.array([truth[day]]))
+                sc = score_samples(np.array([truth[day]]), fc.at(day)[None, :])
                 rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(h, horizons), "lead_days": h, "date": day,
                              "target_id": f"series:{day.date()}", "observed": truth[day], **sc.iloc[0].to_dict()})
         origin += pd.Timedelta(days=step_days)
