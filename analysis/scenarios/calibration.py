@@ -65,7 +65,7 @@ def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
 _CACHE: dict[int, tuple[Dataset, dict]] = {}
 
 
-def calibrate(dataset: Dataset, spec: ScenarioSpec, n_start: int = 4000) -> Calibration:
+def calibrate(dataset: Dataset, spec: ScenarioSpec, *, n_start: int = 4000) -> Calibration:
     """Fit what the spec names as ``fitted``/``reported`` with the information of its cut-offs.
 
     Cached per dataset object and calibration key, so sweeps over scenario-only
