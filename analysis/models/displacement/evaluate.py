@@ -251,9 +251,13 @@ def known_vs_happened(dataset: Dataset, fc: Forecast) -> pd.DataFrame:
     return pd.concat([out, scores[["q10", "q50", "q90", "pit", "crps"]]], axis=1).sort_values(["date", "target_id"], ignore_index=True)
 
 
-def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
-    """What the model expected for ``target_date`` and what the reports closest to it later said."""
-    day = pd.Timestamp(target_date)
+def headline(dataset: Dataset, fc: Forecast, *, target_date=None) -> dict:
+    """What the model expected for ``target_date`` and what the reports closest to it later said.
+
+    One signature with the territory headlines: the data, the forecast, then ``target_date``
+    (keyword; None is the forecast's last day).
+    """
+    day = fc.dates.max() if target_date is None else pd.Timestamp(target_date)
     if day not in fc.dates:
         raise ParameterError(
             f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"

@@ -41,6 +41,7 @@ from .. import registry
 from ..base import Forecast, rng_for
 from ..spec import ForecastSpec
 from .coverage import completeness_model
+from .evaluate import _headline_row
 from .glm import DEFAULT_MODEL, FAMILY, TerritoryFit, _fit, check_as_of, simulate_model
 
 QUANTITIES: tuple[str, ...] = ("estimated", "named")
@@ -224,9 +225,10 @@ def series_as_reports(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"date_end": est["date"], "info_date": est["date"], "value": est["q50"], "qualifier_class": "point"})
 
 
-def headline(est: pd.DataFrame, fc: Forecast) -> dict:
-    """The estimated forecast for its last day, against the corrected series (full record) and the named lower bound that day."""
-    last = fc.quantile_table().iloc[-1]
+def headline(est: pd.DataFrame, fc: Forecast, *, target_date=None) -> dict:
+    """The estimated forecast for ``target_date`` (None: its last day), against the corrected series
+    (full record) and the named lower bound that day."""
+    last = _headline_row(fc, target_date)
     row = est.set_index("date").reindex([last["date"]]).iloc[0]
     return {"date": last["date"].date(), "q05": last["q05"], "q50": last["q50"], "q95": last["q95"], "later_q50": row["q50"],
             "later_q05": row["q05"], "later_q95": row["q95"], "named": row["named"], "n_claims": len(fc.claim_ids)}

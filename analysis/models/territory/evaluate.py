@@ -105,9 +105,23 @@ def series_as_reports(series: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def headline(series: pd.DataFrame, fc: Forecast) -> dict:
-    """The forecast for its last day and what the named places later gave for that day."""
-    last = fc.quantile_table().iloc[-1]
+def _headline_row(fc: Forecast, target_date) -> pd.Series:
+    """The quantile-table row of ``target_date`` (None: the forecast's last day); a day outside the forecast raises."""
+    table = fc.quantile_table()
+    if target_date is None:
+        return table.iloc[-1]
+    day = pd.Timestamp(target_date)
+    rows = table[table["date"] == day]
+    if rows.empty:
+        raise ParameterError(
+            f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"
+        )
+    return rows.iloc[0]
+
+
+def headline(series: pd.DataFrame, fc: Forecast, *, target_date=None) -> dict:
+    """The forecast for ``target_date`` (None: its last day) and what the named places later gave for that day."""
+    last = _headline_row(fc, target_date)
     observed = series.set_index("date")["cumulative_net_government"].get(last["date"])
     return {"date": last["date"].date(), "q10": last["q10"], "q50": last["q50"], "q90": last["q90"],
             "observed": None if observed is None else float(observed), "n_claims": len(fc.claim_ids)}
