@@ -54,7 +54,7 @@ class Calibration:
         return np.ones(n) if not np.isfinite(b) else expit(b + se * rng.standard_normal(n))
 
 
-def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
+def _check_dates(dataset: Dataset, spec: ScenarioSpec) -> None:
     first, last = pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1]
     for key in ("as_of", "fit_as_of"):
         day = getattr(spec, key)
@@ -76,7 +76,7 @@ def calibrate(dataset: Dataset, spec: ScenarioSpec, *, n_start: int = 4000) -> C
     if held is None or held[0] is not dataset:
         held = _CACHE[id(dataset)] = (dataset, {})
     if key not in held[1]:
-        _check_dates(spec, dataset)
+        _check_dates(dataset, spec)
         held[1][key] = _calibrate(dataset, *key[:5], spec.source, n_start)
     return held[1][key]
 

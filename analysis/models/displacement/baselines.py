@@ -63,7 +63,7 @@ def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draw
     return out
 
 
-def _enough_reports(model: str, needs: int, data: FitData, cut: pd.Timestamp) -> pd.DataFrame:
+def _enough_reports(data: FitData, cut: pd.Timestamp, *, model: str, needs: int) -> pd.DataFrame:
     """The regional cumulative series, if it holds the ``needs`` reports ``model`` needs by ``cut``."""
     series = data.measurements.stock_series
     if len(series) < needs:
@@ -86,7 +86,7 @@ class RandomWalk:
 
     def fit(self, data: FitData, spec) -> Fit:
         """The regional cumulative series itself is the fit."""
-        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
+        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(data, spec.as_of, model=self.name, needs=self.needs), data.stock_claim_ids)
 
     def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
         """Comonotone lognormal paths around the last value (or the drift line), widening with the lead time."""
@@ -114,7 +114,7 @@ class LogLinear:
 
     def fit(self, data: FitData, spec) -> Fit:
         """The regional cumulative series; the regression runs in :meth:`simulate`."""
-        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
+        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(data, spec.as_of, model=self.name, needs=self.needs), data.stock_claim_ids)
 
     def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
         """Comonotone paths from the regression's predictive t distribution."""
