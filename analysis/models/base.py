@@ -16,6 +16,7 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from ..data.tables import (
     BACKTEST_NOTES,
@@ -28,6 +29,8 @@ from ..data.tables import (
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
 # Central intervals whose coverage the backtests report, and the quantiles bounding them.
+# The standard normal 95% quantile: a 90% central interval is mean +- Z90 sd (1.6448536269514722).
+Z90: float = float(ndtri(0.95))
 INTERVALS: dict[int, tuple[float, float]] = {50: (0.25, 0.75), 80: (0.10, 0.90), 90: (0.05, 0.95)}
 HORIZONS: tuple[int, ...] = (7, 14, 28, 56)
 

@@ -14,6 +14,7 @@ from ..data.dataset import Dataset
 from ..data.phases import phase_schedule
 from ..models import displacement as D
 from ..models import territory as T
+from ..models.base import Z90
 from .spec import (
     ScenarioError,
     ScenarioSpec,
@@ -123,14 +124,14 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
             comp[side] = (float("inf"), 0.0)
             continue
         b = float(logit(m["share"]))
-        comp[side] = (b, (float(logit(m["high90"])) - b) / 1.6448536269514722)
+        comp[side] = (b, (float(logit(m["high90"])) - b) / Z90)
         comp_ids += list(m["claim_ids"])
     named_taken = {side: int(round(float(CH.daily_series(changes, start, as_of)[f"{side}_captures"].sum()))) if len(changes) else 0
                    for side in CH.SIDES}
 
     try:
         c = T.coupling_estimated(fit_view)
-        per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * 1.6448536269514722))
+        per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * Z90))
         per_ids = c["claim_ids"]
     except InputError:
         per_place, per_ids = (float("nan"), float("nan")), ()

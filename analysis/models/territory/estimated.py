@@ -38,7 +38,7 @@ from ...core.validate import check_choice
 from ...data.changes import baseline_changes, daily_series
 from ...data.dataset import Dataset
 from .. import registry
-from ..base import Forecast, rng_for
+from ..base import Z90, Forecast, rng_for
 from ..spec import ForecastSpec
 from .coverage import completeness_model
 from .evaluate import _headline_row
@@ -60,7 +60,7 @@ def check_quantity(quantity: str) -> str:
 def share_draws(model: dict, n_paths: int, rng: np.random.Generator) -> np.ndarray:
     """Completeness shares, one per path: expit(N(logit share, se)) with the model's 90% band giving se."""
     b = float(logit(model["share"]))
-    se = (float(logit(model["high90"])) - b) / 1.645
+    se = (float(logit(model["high90"])) - b) / Z90
     return expit(b + se * rng.standard_normal(n_paths))
 
 
