@@ -9,6 +9,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ..core.errors import InputError, ParameterError
+from ..core.ids import unique_ids
 from ..data import changes as CH
 from ..data.dataset import Dataset
 from ..data.phases import phase_schedule
@@ -46,8 +47,8 @@ class Calibration:
     rate_claim_ids: tuple[str, ...]
 
     def claim_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.rate_claim_ids, *self.start_claim_ids, *self.population_claim_ids, *self.per_place_claim_ids,
-                                    *self.completeness_claim_ids)))
+        return unique_ids(self.rate_claim_ids, self.start_claim_ids, self.population_claim_ids, self.per_place_claim_ids,
+                          self.completeness_claim_ids)
 
     def share_draws(self, side: str, rng: np.random.Generator, n: int) -> np.ndarray:
         """The share of ``side``'s places the documents name, one per path (logit-normal; 1 where all are named)."""
@@ -140,8 +141,8 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
     fit_changes = CH.changes_of_hands(fit_view.control_events).changes
     return Calibration(
         as_of=as_of, fit_as_of=fit_as_of, rate_reference=reference, log_rate=log_rate, alpha=alpha, level=level,
-        named_taken=named_taken, completeness=comp, completeness_claim_ids=tuple(dict.fromkeys(comp_ids)),
-        start_displaced=start_draws, start_claim_ids=tuple(dict.fromkeys(dfit.claim_ids)),
+        named_taken=named_taken, completeness=comp, completeness_claim_ids=unique_ids(comp_ids),
+        start_displaced=start_draws, start_claim_ids=unique_ids(dfit.claim_ids),
         population=float(dfit.measurements.population_at_risk), population_claim_ids=tuple(dfit.measurements.population_claim_ids),
         per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holders),
         road_held=int((holders["side"] == "government").sum()),

@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...core.ids import unique_ids
 from ...data.changes import CONFIRMING, changes_of_hands
 from ...data.dataset import Dataset
 
@@ -149,5 +150,4 @@ def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: f
         total = ev.groupby("place_id")["weight"].transform("sum")
         frac = (ev["weight"] / total.where(total > 0)).fillna(0.0)
         activity = activity + _spread(day(ev["date_start"]), day(ev["date_end"]), exposure(dataset.places, ev["place_id"]) * frac.to_numpy(), n_days)
-    ids = (*(i for c in ch.get("claim_ids", []) for i in str(c).split()), *att["claim_id"], *claims["claim_id"])
-    return {"named": named, "world": world, "activity": activity, "claim_ids": tuple(dict.fromkeys(ids))}
+    return {"named": named, "world": world, "activity": activity, "claim_ids": unique_ids(map(str, ch.get("claim_ids", [])), att["claim_id"], claims["claim_id"])}

@@ -89,6 +89,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...data.changes import changes_of_hands
 from ...data.dataset import Dataset
 from ..base import rng_for
@@ -213,7 +214,7 @@ def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, se
         model = glm.DEFAULT_MODEL
     except (ValueError, np.linalg.LinAlgError):  # no capture at all yet: the GLM has no finite fit
         gov, model = float(y.mean()), TERRITORY_FALLBACK
-    ids = tuple(dict.fromkeys(i for c in changes.get("claim_ids", []) for i in c.split()))
+    ids = unique_ids(changes.get("claim_ids", []))
     return glm.TerritoryFit(model, cut, start, 0.0, {"government": gov, "opposition": 0.0}, phases, ids)
 
 
@@ -234,7 +235,7 @@ def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: Fro
         res = model.fit(start_params=model.start_params(), method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
     tf = government_front(view, cut, ch[ch["date_end"] >= pd.Timestamp(case.territory_baseline_date)] if len(ch) else ch, seed)
     e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
-    ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *front["claim_ids"], *tf.claim_ids, *comp["claim_ids"])))
+    ids = unique_ids(m.table["claim_id"], m.population_claim_ids, front["claim_ids"], tf.claim_ids, comp["claim_ids"])
     return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, float(e_f), ids, latest_figure(m))
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...core.validate import check_choice
 from ...data.changes import baseline_changes, daily_series
 from ...data.dataset import Dataset
@@ -134,7 +135,7 @@ def _forecast(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, ho
         return Forecast(model, cut, dates, simulate_model(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"], notes=f.notes)
     comp = comp if comp is not None else completeness_model(view)
     world, _ = world_paths(f, past_government_named(ch, f.start, cut), comp, horizon_days, n_paths, seed)
-    ids = tuple(dict.fromkeys((*f.claim_ids, *comp["claim_ids"])))
+    ids = unique_ids(f.claim_ids, comp["claim_ids"])
     return Forecast(model, cut, dates, world, ids, target=TARGETS["estimated"], notes=f.notes)
 
 
@@ -296,6 +297,6 @@ def coupling(dataset: Dataset, comp: dict | None = None) -> dict:
         raise ParameterError("fewer than two intervals between regional displacement reports with a place taken", parameter="dataset")
     res = sm.WLS(used["displaced"], used[["places"]], weights=1.0 / used["places"]).fit()
     lo, hi = res.conf_int(alpha=0.10).iloc[0]
-    ids = tuple(dict.fromkeys([*(i for x in iv["ids"] for i in x.replace("->", " ").split()), *comp["claim_ids"]]))
+    ids = unique_ids((x.replace("->", " ") for x in iv["ids"]), comp["claim_ids"])
     return {"per_place": float(res.params.iloc[0]), "low90": float(lo), "high90": float(hi), "n_intervals": len(iv),
             "r2": float(res.rsquared), "intervals": iv, "claim_ids": ids}

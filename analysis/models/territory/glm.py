@@ -15,6 +15,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...core.validate import check_date_in_coverage, check_horizon
 from ...data.changes import SIDES, baseline_changes, daily_series
 from ...data.dataset import Dataset
@@ -115,7 +116,7 @@ def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
     rng = rng_for(spec.seed, spec.model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {side: rates(draws[:, k, :], phases[:n_days]) for k, side in enumerate(SIDES)}
-    ids = tuple(dict.fromkeys(i for c in ch.get("claim_ids", []) for i in c.split()))
+    ids = unique_ids(ch.get("claim_ids", []))
     notes = tuple(f"{spec.model} as of {cut.date()}, {side} captures: {n}" for side, p in params.items() if isinstance(p, dict) for n in p["notes"])
     return TerritoryFit(spec.model, cut, start, level, params, phases, ids, notes)
 
