@@ -20,10 +20,13 @@ def _cmd_dataset(args: argparse.Namespace) -> int:
         print(f"unchanged: {out} (seeds, code and the published files are as at the last build; --force rebuilds)")
         return 0
     from .data.dataset import build, publish, summary
+    from .data.interop.export import acled_events, admin_names
+    from .data.tables import EVENTS_ACLED
     from .scoring import registry_tables
 
     dataset = build(args.seeds)
-    publish(dataset, out, registry_tables(dataset, args.seeds))  # claims and the prediction registry; scores are `idlib score --publish`
+    acled = (EVENTS_ACLED, acled_events(dataset, admin_names(paths.geo_dir(args.seeds))))  # the ACLED layout beside the tables
+    publish(dataset, out, (*registry_tables(dataset, args.seeds), acled))  # claims and the prediction registry; scores are `idlib score --publish`
     record_dataset(args.seeds, out)
     print(f"wrote {out}")
     for name, table in summary(dataset).items():
@@ -175,6 +178,24 @@ def _publish_scores(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import_acled(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .data.interop.importer import import_acled
+
+    try:
+        exported = dt.date.fromisoformat(args.exported) if args.exported else None
+    except ValueError:
+        raise ParameterError(f"not a date (YYYY-MM-DD): {args.exported!r}", parameter="--exported") from None
+    done = import_acled(args.file, args.seeds, doc_id=args.doc_id, exported=exported, title=args.title)
+    print(f"imported {done['doc_id']}: {done['control_events']} control events, {done['observations']} fatality observations, "
+          f"{done['places']} new gazetteer places")
+    for path in done["written"]:
+        print(f"  wrote {path}")
+    print("next: idlib dataset" + (f" --seeds {args.seeds}" if args.seeds else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="idlib", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="print the traceback of a failure")
@@ -248,6 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, default=None, help="write the CSV here instead of stdout")
     q.add_argument("--dataset", type=Path, default=None, help="published dataset folder (default: reports/dataset)")
     q.set_defaults(func=_cmd_scenario_sweep)
+
+    p = sub.add_parser("import", help="add an export in a field format to the seeds folder as a source document with claims")
+    isub = p.add_subparsers(dest="format", required=True)
+    q = isub.add_parser("acled", help="an ACLED export (CSV): the file, a catalog entry, control events and fatality observations, new places")
+    q.add_argument("file", type=Path, help="ACLED export (.csv, UTF-8)")
+    q.add_argument("--seeds", type=Path, default=None, help="seeds folder to add to (default: seeds/)")
+    q.add_argument("--doc-id", default=None, help="document id (default: acled_ and the file's stem)")
+    q.add_argument("--exported", default=None, help="export date YYYY-MM-DD (default: the day of the latest row timestamp)")
+    q.add_argument("--title", default=None, help="catalog title (default: 'ACLED export FILE')")
+    q.set_defaults(func=_cmd_import_acled)
 
     from .extract.cli import add_parsers as add_extract_parsers
 

@@ -22,6 +22,7 @@ from .case import Case, load_case
 from .catalog import load_catalog
 from .claims import parse_claims
 from .gazetteer import load_gazetteer
+from .interop.export import write_hxl_copies
 from .tables import CLAIM_TABLES, DATASET_TABLES
 
 
@@ -119,6 +120,7 @@ def publish(dataset: Dataset, out_dir: Path, extra: tuple = ()) -> Path:
         for table, frame in extra:
             table.write_csv(frame, staging / f"{table.name}.csv")
         package = datapackage(dataset.case, tuple(t for t, _ in extra))
+        package["resources"] += write_hxl_copies(staging, (*DATASET_TABLES, *(t for t, _ in extra)))
         for resource in package["resources"]:  # Frictionless "hash": what load() checks the files against
             resource["hash"] = f"sha256:{sha256(staging / resource['path'])}"
         write_json(staging / "datapackage.json", package)

@@ -97,6 +97,21 @@ MILESTONES = _table(
     ),
 )
 
+EVENTS_ACLED = _table(
+    name="events_acled",
+    title="Events in ACLED's layout",
+    description=("Control events and fatality observations in ACLED's export columns and codes (time_precision, geo_precision 1-3), "
+                 "so scripts written for ACLED exports run on them; claim_id, doc_id and the character span keep the provenance."),
+    stage="interop",
+    primary_key=("event_id_cnty",),
+    columns=(
+        "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
+        "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source", "notes",
+        "fatalities", "iso", "timestamp", "claim_id", "doc_id", "char_start", "char_end", "admin1_pcode",
+        "admin2_pcode", "admin3_pcode",
+    ),
+)
+
 # The one list of the dataset's tables: Dataset's fields, its as-of filter, the claim parsers,
 # build, publish and load all follow it.
 DATASET_TABLES: tuple[Table, ...] = (DOCUMENTS, PLACES, OBSERVATIONS, CONTROL_EVENTS, MILESTONES)

@@ -117,7 +117,7 @@ GEO_PRECISIONS = (
     "unplaced",  # no coordinate can be supported by the reference data
 )
 
-DOCUMENT_KINDS = ("analyst_forecast", "news", "encyclopedia")
+DOCUMENT_KINDS = ("analyst_forecast", "news", "encyclopedia", "event_dataset")  # event_dataset: an ACLED-style export (idlib import acled)
 INFO_DATE_RULES = ("publication", "cited_report")
 
 

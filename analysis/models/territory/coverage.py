@@ -13,6 +13,9 @@ from ...data.dataset import Dataset
 from ..base import Z90
 
 
+COMPLETENESS_COLUMNS = ("claim_id", "side", "date_start", "date_end", "qualifier", "claimed", "named", "ratio", "source")
+
+
 def completeness(dataset: Dataset) -> pd.DataFrame:
     """Aggregate ``places_captured`` claims against the named places over the same interval.
 
@@ -31,7 +34,8 @@ def completeness(dataset: Dataset) -> pd.DataFrame:
         sel = ch[(ch["to_side"] == r.side) & (ch["date_end"] >= lo) & (ch["date_start"] <= r.date_end)]
         rows.append({"claim_id": r.claim_id, "side": r.side, "date_start": lo, "date_end": r.date_end, "qualifier": r.qualifier,
                      "claimed": r.value, "named": len(sel), "ratio": len(sel) / r.value, "source": r.source})
-    return pd.DataFrame(rows)
+    # With no aggregate claim the table is empty but keeps its columns, so callers can filter it.
+    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
 
 
 def completeness_model(dataset: Dataset, side: str = "government") -> dict:
