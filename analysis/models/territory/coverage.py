@@ -12,7 +12,6 @@ from ...data.changes import changes_of_hands
 from ...data.dataset import Dataset
 from ..base import Z90
 
-
 COMPLETENESS_COLUMNS = ("claim_id", "side", "date_start", "date_end", "qualifier", "claimed", "named", "ratio", "source")
 
 
