@@ -12,7 +12,7 @@ from ..core.errors import InputError, ParameterError
 from ..core.ids import unique_ids
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from ..data.phases import phase_schedule
+from ..data.phases import territory_phases
 from ..models import displacement as D
 from ..models import territory as T
 from ..models.base import Z90
@@ -85,7 +85,7 @@ def calibrate(dataset: Dataset, spec: ScenarioSpec, *, n_start: int = 4000) -> C
 
 def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: str, road: str, source: str, n_start: int) -> Calibration:
     fit = T.fit(dataset, fit_as_of, "phase_glm")
-    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    _, labels = territory_phases(dataset, fit.start, 1)
     if reference not in labels:
         raise ScenarioError(f"unknown phase {reference!r}; the case's phases are {list(labels)}", file=source, key="rate_reference")
     k = labels.index(reference)

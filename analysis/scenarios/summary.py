@@ -10,7 +10,7 @@ from scipy.special import expit
 
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from ..data.phases import phase_schedule
+from ..data.phases import territory_phases
 from ..models import displacement as D
 from ..models import territory as T
 from ..models.base import Z90
@@ -43,7 +43,7 @@ def spec_table(spec: ScenarioSpec) -> pd.DataFrame:
 def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
     """Fitted daily capture rate per phase and side (phase GLM), the basis for scenario intensities."""
     fit = T.fit(dataset, fit_as_of, "phase_glm")
-    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    _, labels = territory_phases(dataset, fit.start, 1)
     rows = []
     for side in CH.SIDES:
         p = fit.params[side]

@@ -199,13 +199,13 @@ def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, se
     (the opposition side, which the forecast does not use, is left at rate 0); while the GLM
     cannot be fitted (the first days of the offensive), the mean daily rate (``mean_rate``).
     """
-    from ...data.phases import phase_schedule
+    from ...data.phases import territory_phases
     from ..territory import glm
 
     case = view.case
     start = pd.Timestamp(case.territory_baseline_date)
     n_days = (cut - start).days + 1
-    phases, _ = phase_schedule(view.milestones, case.territory_phases, case.territory_initial_phase, start, n_days + 400)
+    phases, _ = territory_phases(view, start, n_days + 400)
     rng = rng_for(seed, glm.DEFAULT_MODEL, cut)
     draws = glm.imputed_counts(changes, start, n_days, rng, glm.N_IMPUTATIONS) if len(changes) else np.zeros((glm.N_IMPUTATIONS, 2, n_days))
     y = draws[:, 0, :]  # SIDES[0] is the government

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from ...core.errors import ParameterError
 from ...data.changes import baseline_changes, net_series
 from ...data.dataset import Dataset
-from ...data.phases import phase_schedule
+from ...data.phases import territory_phases
 from .. import registry
 from ..base import (
     HORIZONS,
@@ -89,7 +89,7 @@ def phase_periods(dataset: Dataset, end: pd.Timestamp | None = None) -> list[tup
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     end = pd.Timestamp(end or dataset.case.analysis_end)
     n = (end - start).days + 1
-    idx, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, start, n)
+    idx, labels = territory_phases(dataset, start, n)
     out = []
     change = np.flatnonzero(np.diff(idx)) + 1
     bounds = [0, *change, n]

@@ -19,7 +19,7 @@ from ...core.ids import unique_ids
 from ...core.validate import check_date_in_coverage, check_horizon
 from ...data.changes import SIDES, baseline_changes, daily_series
 from ...data.dataset import Dataset
-from ...data.phases import phase_schedule
+from ...data.phases import territory_phases
 from .. import registry
 from ..base import Forecast, rng_for
 from ..spec import ForecastSpec
@@ -112,7 +112,7 @@ def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
     start = pd.Timestamp(view.case.territory_baseline_date)
     n_days = (cut - start).days + 1
     level = float(daily_series(ch, start, cut)["cumulative_net_government"].iloc[-1]) if len(ch) else 0.0
-    phases, _ = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
+    phases, _ = territory_phases(view, start, n_days + 400)
     rng = rng_for(spec.seed, spec.model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {side: rates(draws[:, k, :], phases[:n_days]) for k, side in enumerate(SIDES)}
