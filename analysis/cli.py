@@ -121,7 +121,7 @@ def _cmd_scenario_run(args: argparse.Namespace) -> int:
     from .data.tables import SCENARIO_QUANTILES, SCENARIO_THRESHOLDS
 
     spec = S.load_spec(args.file, [S.parse_override(o) for o in args.set or []])
-    result = S.run(spec, load(args.dataset))
+    result = S.run(load(args.dataset), spec)
     # stdout is the CSV alone (pandas and spreadsheets read it as is); what was run goes to stderr.
     print(f"{spec.name} (spec {spec.short_hash}; {spec.n_paths} paths, {spec.as_of.date()} to {spec.end.date()})", file=sys.stderr)
     SCENARIO_THRESHOLDS.write_csv(result.thresholds(), sys.stdout, float_format="%.4f")

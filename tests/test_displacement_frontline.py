@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.models import displacement as D
+from analysis.models.displacement import front as FA
 from analysis.models.displacement import frontline as F
 
 ORIGIN = pd.Timestamp("2019-11-30")  # grid day 0
@@ -20,10 +21,10 @@ def _day(n: int) -> pd.Timestamp:
 
 def test_the_coupling_is_a_geometric_lag_of_exposure_plus_background():
     # r = tau / (1 + tau) = 0.5: S = 0, 500, 250, 125; D = 10 + 0.5 S.
-    d = F.coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0)
+    d = FA.coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0)
     np.testing.assert_allclose(d, [[10.0, 260.0, 135.0, 72.5]])
     # A background halving every day (T = 1 / ln 2): 10, 5, 2.5, 1.25.
-    d = F.coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0, decay=1 / np.log(2))
+    d = FA.coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0, decay=1 / np.log(2))
     np.testing.assert_allclose(d, [[10.0, 255.0, 127.5, 63.75]])
 
 
@@ -47,7 +48,7 @@ def _tiny_front(dataset):
 
 
 def test_front_activity_weighs_places_by_exposed_people_by_hand(dataset):
-    front = F.front_activity(_tiny_front(dataset), ORIGIN, 7, share=0.5)
+    front = FA.front_activity(_tiny_front(dataset), ORIGIN, 7, share=0.5)
     # Named government captures: the town (day 3), the village spread over days 4-5.
     np.testing.assert_allclose(front["named"], [0, 0, 0, 1, 0.5, 0.5, 0])
     # World: named / 0.5, then the claim lifts days 4-5 from 2 to 6 places.
@@ -70,7 +71,7 @@ def test_front_activity_weighs_places_by_exposed_people_by_hand(dataset):
 def test_uninhabited_places_expose_nobody():
     places = pd.DataFrame({"place_id": ["base", "seat", "village"], "feature": ["military_base", "settlement", "settlement"],
                            "subdistrict_population": pd.array([None, 5, None], dtype="Int64")})
-    np.testing.assert_allclose(F.exposure(places, pd.Series(["base", "seat", "village", "unknown"])), [0, 5, F.EXPOSED_PRIOR, F.EXPOSED_PRIOR])
+    np.testing.assert_allclose(FA.exposure(places, pd.Series(["base", "seat", "village", "unknown"])), [0, 5, F.EXPOSED_PRIOR, F.EXPOSED_PRIOR])
 
 
 @pytest.mark.parametrize("model", ["frontline", "frontline_calibrated"])

@@ -66,7 +66,7 @@ def test_no_median_falls_below_a_figure_already_reported(dataset, model, as_of):
 
 def test_the_headline_says_whether_its_upper_bound_is_the_ceiling(dataset):
     fc = D.forecast(dataset, "2020-01-08", 60, "drift", n_paths=1000)
-    head = D.headline(dataset, fc, "2020-03-01")
+    head = D.headline(dataset, fc, target_date="2020-03-01")
     assert head["ceiling"] > 0
     assert head["q90_at_ceiling"] == honest.at_ceiling(head["q90"], head["ceiling"])
 

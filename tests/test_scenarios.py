@@ -22,7 +22,7 @@ SMALL = {"n_paths": 2000}
 
 @pytest.fixture(scope="module")
 def results(dataset):
-    return {p.stem: S.run(S.load_spec(p, SMALL), dataset) for p in S.shipped()}
+    return {p.stem: S.run(dataset, S.load_spec(p, SMALL)) for p in S.shipped()}
 
 
 def write(folder: Path, name: str, data: dict | str) -> Path:
@@ -99,14 +99,14 @@ def test_dates_outside_the_data_are_refused_when_run(tmp_path, dataset):
              "ceasefire": None, "intervention": None, "thresholds": []}
     spec = S.load_spec(write(tmp_path, "late.yaml", data))
     with pytest.raises(S.ScenarioError, match="outside the data") as err:
-        S.run(spec, dataset)
+        S.run(dataset, spec)
     assert err.value.key == "as_of" and "late.yaml" in str(err.value)
 
 
 def test_an_unknown_reference_phase_lists_the_case_phases(dataset):
     spec = S.load_spec(BASE, {"rate_reference": "blitz", **SMALL})
     with pytest.raises(S.ScenarioError, match="renewed offensive") as err:
-        S.run(spec, dataset)
+        S.run(dataset, spec)
     assert err.value.key == "rate_reference"
 
 
@@ -149,9 +149,9 @@ def test_scenarios_order_as_their_stories_say(results):
 
 def test_same_spec_same_paths_and_the_seed_matters(dataset):
     spec = S.load_spec(BASE, SMALL)
-    a, b = S.run(spec, dataset), S.run(spec, dataset)
+    a, b = S.run(dataset, spec), S.run(dataset, spec)
     assert all((a.paths[v] == b.paths[v]).all() for v in S.VARIABLES)
-    c = S.run(S.load_spec(BASE, {**SMALL, "seed": 1}), dataset)
+    c = S.run(dataset, S.load_spec(BASE, {**SMALL, "seed": 1}))
     assert not (a.paths["net_places"] == c.paths["net_places"]).all()
 
 
@@ -183,9 +183,9 @@ def test_starting_state_uses_only_what_was_public_at_as_of(dataset):
 def test_fitted_coupling_needs_enough_reports_and_says_so(dataset):
     spec = S.load_spec(BASE, {"fit_as_of": "2020-01-08", "rate_reference": "opening advances", **SMALL})
     with pytest.raises(S.ScenarioError, match="two intervals") as err:
-        S.run(spec, dataset)
+        S.run(dataset, spec)
     assert err.value.key == "displacement_per_place"
-    ok = S.run(S.load_spec(BASE, {"fit_as_of": "2020-01-08", "rate_reference": "opening advances", "displacement_per_place": 5000, **SMALL}), dataset)
+    ok = S.run(dataset, S.load_spec(BASE, {"fit_as_of": "2020-01-08", "rate_reference": "opening advances", "displacement_per_place": 5000, **SMALL}))
     assert ok.paths["displaced"].shape == (2000, 90)
 
 
@@ -279,19 +279,19 @@ def test_an_override_into_an_empty_block_starts_from_its_documented_defaults():
 def test_common_random_numbers_identical_scenarios_give_identical_paths_and_unneeded_changes_move_nothing(dataset):
     base = S.load_spec("as_it_happened", [("n_paths", 2000)])
     cal = S.calibrate(dataset, base)
-    renamed = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("name", "a copy"), ("description", "the same")]), calibration=cal)
-    ref = S.run(base, calibration=cal)
+    renamed = S.run(dataset, S.load_spec("as_it_happened", [("n_paths", 2000), ("name", "a copy"), ("description", "the same")]), calibration=cal)
+    ref = S.run(dataset, base, calibration=cal)
     for v in ref.paths:
         np.testing.assert_array_equal(ref.paths[v], renamed.paths[v])
     # The road share does not enter captures or displacement; the return rate only enters displaced_now.
-    other = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("road_share", 0.3), ("ceasefire.return_rate", 0.01)]), calibration=cal)
+    other = S.run(dataset, S.load_spec("as_it_happened", [("n_paths", 2000), ("road_share", 0.3), ("ceasefire.return_rate", 0.01)]), calibration=cal)
     np.testing.assert_array_equal(ref.paths["displaced"], other.paths["displaced"])
     d = S.threshold_differences([ref, other])
     assert d["paired"].all()
     moved = d[~d["threshold"].str.contains("M5")]
     assert (moved["difference"].abs() <= moved["mc_se"] + 1e-12).all()
     # A later ceasefire leaves every threshold before the old date as it was: the draws are shared.
-    later = S.run(S.load_spec("as_it_happened", [("n_paths", 2000), ("ceasefire.date", "2020-03-20")]), calibration=cal)
+    later = S.run(dataset, S.load_spec("as_it_happened", [("n_paths", 2000), ("ceasefire.date", "2020-03-20")]), calibration=cal)
     before = S.threshold_differences([ref, later])
     early = before[before["threshold"].str.contains("31 Jan|29 Feb|15 Feb")]
     assert len(early) == 3 and (early["difference"] == 0).all()
@@ -305,7 +305,7 @@ def test_hindcast_the_as_it_happened_scenario_fitted_on_the_whole_record_reprodu
     """
     spec = S.load_spec("as_it_happened")
     assert spec.fit_as_of >= dataset.control_events["info_date"].max()  # the whole record is fitted
-    r = S.run(spec, dataset)
+    r = S.run(dataset, spec)
     checks = S.checks(r, dataset)
     # What the issue names must be among the checks: displacement reports in February, places after mid-February
     # and at the Moscow ceasefire, the road held and cut again.
@@ -404,7 +404,7 @@ def test_the_hindcast_parameter_names_a_scenario_file_or_is_empty(dataset):
     sentence, checks, events = S.section("as_it_happened", dataset, n_paths=2000)
     assert "as it happened" in sentence and len(checks) and len(events)
     # A scenario fitted before the end of the record is refused: its misses would say nothing of the model.
-    early = S.run(S.load_spec(BASE, {"fit_as_of": "2020-02-15", **SMALL}), dataset)
+    early = S.run(dataset, S.load_spec(BASE, {"fit_as_of": "2020-02-15", **SMALL}))
     with pytest.raises(ParameterError, match="whole record"):
         S.report_tables(early, dataset)
 
@@ -419,7 +419,7 @@ def test_sweep_csv_has_one_column_per_grid_key(tmp_path, published_dataset):
 
 
 def test_scenario_quantiles_of_people_and_places_are_whole_numbers(dataset):
-    result = S.run(S.load_spec(BASE, {"n_paths": 300}), dataset)
+    result = S.run(dataset, S.load_spec(BASE, {"n_paths": 300}))
     q = result.quantiles()
     values = q[[c for c in q.columns if c.startswith("q")]]
     counts = values[q["variable"] != "road_share_held"]
@@ -430,7 +430,7 @@ def test_scenario_quantiles_of_people_and_places_are_whole_numbers(dataset):
 
 def test_the_comparison_table_prints_a_quantile_at_the_cap_as_the_ceiling_not_a_number(dataset):
     """A scenario whose paths reach the population at risk: its q90 is the cap, so it says so; people to 3 figures."""
-    capped = S.run(S.load_spec(BASE, {**SMALL, "population_at_risk": 700_000.0}), dataset)
+    capped = S.run(dataset, S.load_spec(BASE, {**SMALL, "population_at_risk": 700_000.0}))
     raw = S.compare([capped]).iloc[0]
     table = S.compare_table([capped]).iloc[0]
     assert raw["displaced_q90"] == 700_000 and raw["displaced_q10"] < 700_000

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,46 @@ def load_yaml(text: str, file: str | Path | None = None) -> Any:
         raise InputError(f"malformed YAML: {problem}", file=file, line=line) from None
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # a value no safe constructor takes
         raise InputError(f"malformed YAML: {exc}", file=file) from None
+
+
+def check_keys(
+    entry: Mapping,
+    allowed: Iterable[str],
+    *,
+    file: str | Path | None = None,
+    line: int | None = None,
+    prefix: str = "",
+    error: Callable[[str, str], Exception] | None = None,
+) -> None:
+    """Raise for the keys of ``entry`` outside ``allowed``, in one message style.
+
+    Parameters
+    ----------
+    entry : Mapping
+        A mapping read from a YAML file.
+    allowed : iterable of str
+        The keys it may hold.
+    file, line, prefix
+        Where the InputError points: the file, the line and ``prefix + key`` as the field.
+    error : callable, optional
+        ``error(message, key)`` builds the exception instead (a caller's own context).
+
+    Examples
+    --------
+    >>> check_keys({"id": 1}, {"id", "name"})
+    >>> check_keys({"id": 1, "colour": 2}, {"id", "name"})
+    Traceback (most recent call last):
+    ...
+    analysis.core.errors.InputError: field colour: unknown keys ['colour']; expected one of ['id', 'name']
+    """
+    allowed = set(allowed)
+    unknown = sorted(set(entry) - allowed)
+    if not unknown:
+        return
+    message = f"unknown keys {unknown}; expected one of {sorted(allowed)}"
+    if error is not None:
+        raise error(message, unknown[0])
+    raise InputError(message, file=file, line=line, field=prefix + unknown[0])
 
 
 def read_yaml(path: Path) -> Any:

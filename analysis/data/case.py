@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import InputError
-from ..core.io import read_yaml
+from ..core.io import check_keys, read_yaml
 from .parsing import parse_date
 
 _KEYS = {
@@ -65,8 +65,7 @@ def load_case(path: Path) -> Case:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError("expected a mapping", file=path)
-    for key in sorted(set(data) - set(_KEYS)):
-        raise InputError("unknown key", file=path, field=key)
+    check_keys(data, _KEYS, file=path)
     values = {}
     for key, typ in _KEYS.items():
         if key not in data:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import InputError
-from ..core.io import LineDict, read_text, read_yaml, sha256
+from ..core.io import LineDict, check_keys, read_text, read_yaml, sha256
 from . import vocab
 from .parsing import parse_date
 from .tables import DOCUMENTS
@@ -46,9 +46,7 @@ def load_catalog(catalog_path: Path, documents_dir: Path) -> Catalog:
         line = entry.line if isinstance(entry, LineDict) else None
         if not isinstance(entry, dict):
             raise InputError("each document entry must be a mapping", file=catalog_path, line=line)
-        unknown = set(entry) - _ALLOWED
-        if unknown:
-            raise InputError(f"unknown keys {sorted(unknown)}", file=catalog_path, line=line, field=sorted(unknown)[0])
+        check_keys(entry, _ALLOWED, file=catalog_path, line=line)
         for key in sorted(_REQUIRED - set(entry)):
             raise InputError("missing", file=catalog_path, line=line, field=key)
         doc_id = str(entry["doc_id"])

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.io import LineDict, read_yaml
+from ..core.io import LineDict, check_keys, read_yaml
 from . import vocab
 from .catalog import Document
 from .gazetteer import Gazetteer
@@ -109,9 +109,7 @@ def _choice(entry: dict, key: str, allowed: tuple[str, ...], ctx: _Ctx, default:
 
 
 def _check_keys(entry: dict, table: str, ctx: _Ctx) -> None:
-    unknown = set(entry) - _PARSERS[table].keys
-    if unknown:
-        raise ctx.error(f"unknown keys {sorted(unknown)}", sorted(unknown)[0])
+    check_keys(entry, _PARSERS[table].keys, error=ctx.error)
 
 
 def _observation(doc: Document, entry: dict, ctx: _Ctx) -> dict:
@@ -307,9 +305,7 @@ def parse_claims(path: Path, docs: dict[str, Document], gaz: Gazetteer) -> dict[
     data = read_yaml(path)
     if not isinstance(data, dict) or "doc_id" not in data:
         raise InputError("expected a mapping with 'doc_id' and claim lists", file=path)
-    unknown = set(data) - {"doc_id", "rejected", *_PARSERS}
-    if unknown:
-        raise InputError(f"unknown top-level keys {sorted(unknown)}", file=path, field=sorted(unknown)[0])
+    check_keys(data, {"doc_id", "rejected", *_PARSERS}, file=path)
     doc_id = str(data["doc_id"])
     if doc_id not in docs:
         raise InputError(f"unknown document {doc_id!r}: not in the catalog", file=path, field="doc_id")

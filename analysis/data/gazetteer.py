@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import InputError
-from ..core.io import LineDict, read_yaml
+from ..core.io import LineDict, check_keys, read_yaml
 from .parsing import normalise_name
 from .tables import PLACES
 
@@ -58,9 +58,7 @@ def load_gazetteer(path: Path, geo_dir: Path, admin1: tuple[str, ...]) -> Gazett
     rows, index = [], {}
     for entry in data["places"]:
         line = entry.line if isinstance(entry, LineDict) else None
-        unknown = set(entry) - _KEYS
-        if unknown:
-            raise InputError(f"unknown keys {sorted(unknown)}", file=path, line=line, field=sorted(unknown)[0])
+        check_keys(entry, _KEYS, file=path, line=line)
         for key in ("id", "name", "feature"):
             if not entry.get(key):
                 raise InputError("missing", file=path, line=line, field=key)

@@ -31,3 +31,9 @@ def phase_schedule(
     for day, k in switches:
         idx[max(day, 0):] = k
     return idx, labels
+
+
+def territory_phases(dataset, origin: pd.Timestamp, n_days: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """:func:`phase_schedule` of the case's territory phases over ``dataset``'s milestones (an as-of view stays as of)."""
+    case = dataset.case
+    return phase_schedule(dataset.milestones, case.territory_phases, case.territory_initial_phase, origin, n_days)

@@ -16,6 +16,7 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from ..data.tables import (
     BACKTEST_NOTES,
@@ -28,6 +29,8 @@ from ..data.tables import (
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
 # Central intervals whose coverage the backtests report, and the quantiles bounding them.
+# The standard normal 95% quantile: a 90% central interval is mean +- Z90 sd (1.6448536269514722).
+Z90: float = float(ndtri(0.95))
 INTERVALS: dict[int, tuple[float, float]] = {50: (0.25, 0.75), 80: (0.10, 0.90), 90: (0.05, 0.95)}
 HORIZONS: tuple[int, ...] = (7, 14, 28, 56)
 
@@ -120,15 +123,28 @@ def rng_for(seed: int, model: str, as_of: pd.Timestamp) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(model.encode()), int(as_of.value // 86_400_000_000_000) + 100_000])
 
 
-def score_samples(samples: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
+def score_samples(observed: np.ndarray, samples: np.ndarray) -> pd.DataFrame:
     """Proper and calibration scores of ensembles ``samples[case, path]`` against ``observed[case]``.
+
+    The observation comes first, as in scoringrules' ``crps_ensemble(obs, fct)`` that it wraps.
 
     Columns: the quantiles, CRPS (scoringrules' ensemble estimator), the PIT value
     (with ties split evenly), whether each central interval covers the observation,
     and the absolute percentage error of the median.
+
+    Examples
+    --------
+    >>> s = score_samples(np.array([3.0]), np.array([[1.0, 2.0, 3.0, 4.0]]))
+    >>> float(s["pit"].iloc[0]), float(s["q50"].iloc[0])
+    (0.625, 2.5)
     """
     samples = np.asarray(samples, dtype=float)
     observed = np.asarray(observed, dtype=float)
+    if observed.ndim != 1 or samples.ndim != 2 or len(observed) != len(samples):
+        raise ValueError(
+            f"score_samples(observed, samples) takes observed[case] and samples[case, path]; got shapes "
+            f"{observed.shape} and {samples.shape}"
+        )
     q = np.quantile(samples, QUANTILES, axis=1).T
     out = pd.DataFrame(q, columns=list(QUANTILE_COLUMNS))
     import scoringrules as sr  # imported here: its numba kernels compile on import (about 5 s)

@@ -9,11 +9,13 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ..core.errors import InputError, ParameterError
+from ..core.ids import unique_ids
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from ..data.phases import phase_schedule
+from ..data.phases import territory_phases
 from ..models import displacement as D
 from ..models import territory as T
+from ..models.base import Z90
 from .spec import (
     ScenarioError,
     ScenarioSpec,
@@ -45,8 +47,8 @@ class Calibration:
     rate_claim_ids: tuple[str, ...]
 
     def claim_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.rate_claim_ids, *self.start_claim_ids, *self.population_claim_ids, *self.per_place_claim_ids,
-                                    *self.completeness_claim_ids)))
+        return unique_ids(self.rate_claim_ids, self.start_claim_ids, self.population_claim_ids, self.per_place_claim_ids,
+                          self.completeness_claim_ids)
 
     def share_draws(self, side: str, rng: np.random.Generator, n: int) -> np.ndarray:
         """The share of ``side``'s places the documents name, one per path (logit-normal; 1 where all are named)."""
@@ -54,7 +56,7 @@ class Calibration:
         return np.ones(n) if not np.isfinite(b) else expit(b + se * rng.standard_normal(n))
 
 
-def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
+def _check_dates(dataset: Dataset, spec: ScenarioSpec) -> None:
     first, last = pd.Timestamp(dataset.case.territory_baseline_date), dataset.coverage[1]
     for key in ("as_of", "fit_as_of"):
         day = getattr(spec, key)
@@ -65,7 +67,7 @@ def _check_dates(spec: ScenarioSpec, dataset: Dataset) -> None:
 _CACHE: dict[int, tuple[Dataset, dict]] = {}
 
 
-def calibrate(dataset: Dataset, spec: ScenarioSpec, n_start: int = 4000) -> Calibration:
+def calibrate(dataset: Dataset, spec: ScenarioSpec, *, n_start: int = 4000) -> Calibration:
     """Fit what the spec names as ``fitted``/``reported`` with the information of its cut-offs.
 
     Cached per dataset object and calibration key, so sweeps over scenario-only
@@ -76,14 +78,14 @@ def calibrate(dataset: Dataset, spec: ScenarioSpec, n_start: int = 4000) -> Cali
     if held is None or held[0] is not dataset:
         held = _CACHE[id(dataset)] = (dataset, {})
     if key not in held[1]:
-        _check_dates(spec, dataset)
+        _check_dates(dataset, spec)
         held[1][key] = _calibrate(dataset, *key[:5], spec.source, n_start)
     return held[1][key]
 
 
 def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: str, road: str, source: str, n_start: int) -> Calibration:
     fit = T.fit(dataset, fit_as_of, "phase_glm")
-    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    _, labels = territory_phases(dataset, fit.start, 1)
     if reference not in labels:
         raise ScenarioError(f"unknown phase {reference!r}; the case's phases are {list(labels)}", file=source, key="rate_reference")
     k = labels.index(reference)
@@ -123,14 +125,14 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
             comp[side] = (float("inf"), 0.0)
             continue
         b = float(logit(m["share"]))
-        comp[side] = (b, (float(logit(m["high90"])) - b) / 1.6448536269514722)
+        comp[side] = (b, (float(logit(m["high90"])) - b) / Z90)
         comp_ids += list(m["claim_ids"])
     named_taken = {side: int(round(float(CH.daily_series(changes, start, as_of)[f"{side}_captures"].sum()))) if len(changes) else 0
                    for side in CH.SIDES}
 
     try:
         c = T.coupling_estimated(fit_view)
-        per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * 1.6448536269514722))
+        per_place = (c["per_place"], (c["high90"] - c["low90"]) / (2 * Z90))
         per_ids = c["claim_ids"]
     except InputError:
         per_place, per_ids = (float("nan"), float("nan")), ()
@@ -139,8 +141,8 @@ def _calibrate(dataset: Dataset, as_of, fit_as_of, reference: str, start_model: 
     fit_changes = CH.changes_of_hands(fit_view.control_events).changes
     return Calibration(
         as_of=as_of, fit_as_of=fit_as_of, rate_reference=reference, log_rate=log_rate, alpha=alpha, level=level,
-        named_taken=named_taken, completeness=comp, completeness_claim_ids=tuple(dict.fromkeys(comp_ids)),
-        start_displaced=start_draws, start_claim_ids=tuple(dict.fromkeys(dfit.claim_ids)),
+        named_taken=named_taken, completeness=comp, completeness_claim_ids=unique_ids(comp_ids),
+        start_displaced=start_draws, start_claim_ids=unique_ids(dfit.claim_ids),
         population=float(dfit.measurements.population_at_risk), population_claim_ids=tuple(dfit.measurements.population_claim_ids),
         per_place=per_place, per_place_claim_ids=per_ids, road_places=len(holders),
         road_held=int((holders["side"] == "government").sum()),

@@ -160,8 +160,12 @@ def _resolved(spec: ScenarioSpec, cal: Calibration) -> tuple[float, tuple[float,
     return pop, per, share
 
 
-def run(spec: ScenarioSpec, dataset: Dataset | None = None, calibration: Calibration | None = None) -> ScenarioResult:
-    """Simulate ``spec.n_paths`` joint paths of territory and displacement (vectorised)."""
+def run(dataset: Dataset | None, spec: ScenarioSpec, *, calibration: Calibration | None = None) -> ScenarioResult:
+    """Simulate ``spec.n_paths`` joint paths of territory and displacement (vectorised).
+
+    Data first, then the spec, like :func:`analysis.scenarios.calibration.calibrate`; a
+    ``calibration`` already fitted for ``(dataset, spec)`` skips the fit (``dataset`` may then be None).
+    """
     if calibration is None:
         if dataset is None:
             raise ValueError("run needs a dataset or a calibration")

@@ -193,4 +193,4 @@ def section(hindcast: str, dataset: Dataset, n_paths: int | None = None) -> tupl
     if not hindcast:
         return "No hindcast was asked for (the report's `hindcast` parameter is empty).", pd.DataFrame(), pd.DataFrame()
     spec = load_spec(hindcast, {"n_paths": n_paths} if n_paths else {})
-    return report_tables(run(spec, dataset), dataset)
+    return report_tables(run(dataset, spec), dataset)

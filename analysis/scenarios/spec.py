@@ -28,7 +28,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import InputError
-from ..core.io import load_yaml, parse_yaml_value, read_text
+from ..core.io import check_keys, load_yaml, parse_yaml_value, read_text
 from ..data.parsing import parse_date
 from ..models import registry
 
@@ -278,9 +278,7 @@ def _overridden(raw: dict, path: Path, overrides: Mapping[str, Any] | Iterable[t
 
 
 def _check_keys(block: Mapping, schema: Mapping, file, prefix: str) -> None:
-    for k in block:
-        if k not in schema:
-            raise ScenarioError(f"unknown key; expected one of {sorted(schema)}", file=file, key=f"{prefix}{k}")
+    check_keys(block, schema, error=lambda message, k: ScenarioError(message, file=file, key=f"{prefix}{k}"))
     for k in schema:
         if k not in block:
             raise ScenarioError("missing (every parameter must be in the file or in the scenario it extends)", file=file, key=f"{prefix}{k}")

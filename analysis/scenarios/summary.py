@@ -10,9 +10,10 @@ from scipy.special import expit
 
 from ..data import changes as CH
 from ..data.dataset import Dataset
-from ..data.phases import phase_schedule
+from ..data.phases import territory_phases
 from ..models import displacement as D
 from ..models import territory as T
+from ..models.base import Z90
 from .engine import ScenarioResult
 from .spec import (
     FITTED,
@@ -42,14 +43,14 @@ def spec_table(spec: ScenarioSpec) -> pd.DataFrame:
 def phase_rates(dataset: Dataset, fit_as_of) -> pd.DataFrame:
     """Fitted daily capture rate per phase and side (phase GLM), the basis for scenario intensities."""
     fit = T.fit(dataset, fit_as_of, "phase_glm")
-    _, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, fit.start, 1)
+    _, labels = territory_phases(dataset, fit.start, 1)
     rows = []
     for side in CH.SIDES:
         p = fit.params[side]
         for j, k in enumerate(p["phases_seen"]):
             sd = float(np.sqrt(max(p["cov"][j, j], 0.0)))
             m = float(p["mean"][j])
-            rows.append({"phase": labels[k], "side": side, "rate": np.exp(m), "low90": np.exp(m - 1.645 * sd), "high90": np.exp(m + 1.645 * sd)})
+            rows.append({"phase": labels[k], "side": side, "rate": np.exp(m), "low90": np.exp(m - Z90 * sd), "high90": np.exp(m + Z90 * sd)})
     return pd.DataFrame(rows)
 
 
@@ -79,7 +80,7 @@ def provenance(results: Sequence[ScenarioResult]) -> pd.DataFrame:
              "value": f"{c.population:,.0f}" if s.population_at_risk == REPORTED else f"{float(s.population_at_risk):,.0f} (set)",
              "claims": " ".join(c.population_claim_ids) if s.population_at_risk == REPORTED else "scenario file"},
             {"scenario": s.name, "quantity": f"share of places named (completeness, to {c.fit_as_of.date()})",
-             "value": "; ".join(f"{side} {'all' if not np.isfinite(b) else f'{expit(b):.2f} (90% {expit(b - 1.645 * se):.2f}-{expit(b + 1.645 * se):.2f})'}"
+             "value": "; ".join(f"{side} {'all' if not np.isfinite(b) else f'{expit(b):.2f} (90% {expit(b - Z90 * se):.2f}-{expit(b + Z90 * se):.2f})'}"
                                 for side, (b, se) in c.completeness.items()),
              "claims": " ".join(c.completeness_claim_ids)},
             {"scenario": s.name, "quantity": "displaced per place taken (in the world)",

@@ -78,7 +78,7 @@ def run_points(base: Path, points: Sequence[Mapping[str, Any]], n_paths: int, da
     frames = []
     for i, point in enumerate(points):
         spec = _overridden(raw, base, {**point, "n_paths": n_paths})
-        t = run(spec, dataset).thresholds(validate=False)
+        t = run(dataset, spec).thresholds(validate=False)
         for j, (key, value) in enumerate(point.items()):  # one column per grid key, after "point"
             t.insert(j, key, [value] * len(t))
         t.insert(0, "point", offset + i)

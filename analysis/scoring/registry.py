@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..core import paths
 from ..core.errors import InputError, ParameterError
-from ..core.io import LineDict, read_yaml
+from ..core.io import LineDict, check_keys, read_yaml
 from ..data.catalog import Document, load_catalog
 from ..data.dataset import Dataset
 from ..data.parsing import find_spans, parse_date
@@ -98,9 +98,7 @@ def load_rules(dataset: Dataset, seeds: Path | None = None) -> dict[str, Rule]:
         if not isinstance(r, dict):
             raise InputError("expected a mapping", file=path, line=line, field=name)
         ops = [k for k in OPS if k in r]
-        unknown = set(r) - {"question", "variable", *OPS}
-        if unknown:
-            raise InputError(f"unknown keys {sorted(unknown)}", file=path, line=line, field=f"{name}.{sorted(unknown)[0]}")
+        check_keys(r, {"question", "variable", *OPS}, file=path, line=line, prefix=f"{name}.")
         if len(ops) != 1 or not isinstance(r[ops[0]], int | float):
             raise InputError(f"give exactly one comparison of {list(OPS)} with a number", file=path, line=line, field=name)
         for key in ("question", "variable"):
@@ -122,9 +120,7 @@ def _prediction(doc: Document, e: dict, rules: dict[str, Rule], path: Path) -> d
     def err(msg: str, field: str) -> InputError:
         return InputError(f"{pid}: {msg}", file=path, line=line, field=field)
 
-    unknown = set(e) - _PRED_KEYS
-    if unknown:
-        raise err(f"unknown keys {sorted(unknown)}", sorted(unknown)[0])
+    check_keys(e, _PRED_KEYS, error=err)
     for key in ("id", "kind", "quote", "probability_phrase", "claim"):
         if not isinstance(e.get(key), str) or not e[key].strip():
             raise err("missing or empty", key)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.ids import unique_ids
 from ..data import changes as CH
 from ..data.dataset import Dataset
 from .registry import OPS, PLACE_COUNTS, Rule
@@ -76,7 +77,7 @@ class _Record:
                 continue
             out[side] = n + unnamed(n, share_draws(m, N_ESTIMATE, rng), rng)
             ids += list(m["claim_ids"])
-        return out, tuple(dict.fromkeys(ids))
+        return out, unique_ids(ids)
 
     def covered(self, w0: pd.Timestamp, w1: pd.Timestamp) -> str:
         """Why control events cannot settle a window ('' when they can)."""
@@ -90,7 +91,7 @@ class _Record:
 
 
 def _ids(frame: pd.DataFrame, column: str = "claim_ids") -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for v in frame[column] for i in str(v).split()))
+    return unique_ids(map(str, frame[column]))
 
 
 def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Resolution:
@@ -136,7 +137,7 @@ def resolve(rule: Rule, w0: pd.Timestamp, w1: pd.Timestamp, rec: _Record) -> Res
         ev = [i for ids in holders["claim_ids"] for i in ids.split()]
         value = float(all(held))
         outcome = "yes" if op(value, rule.value) else "no"
-        return Resolution(outcome, value, tuple(dict.fromkeys(ev)), f"{sum(held)} of {len(held)} {arg} places held by the government on {w1.date()}")
+        return Resolution(outcome, value, unique_ids(ev), f"{sum(held)} of {len(held)} {arg} places held by the government on {w1.date()}")
     # Counts of changes or control events in the window.
     gap = rec.covered(w0, w1)
     if prefix == "attacked":
@@ -187,7 +188,7 @@ def _place_count(rule: Rule, base: str, sel: pd.DataFrame, ev: tuple[str, ...], 
     p = float(np.mean(op(x, rule.value)))
     lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
     outcome = "yes" if p > 0.5 else "no"
-    ev = tuple(dict.fromkeys((*ev, *comp_ids)))
+    ev = unique_ids(ev, comp_ids)
     if gap and not (outcome == "yes" and lower_bound):
         return Resolution("unresolvable", None, ev, gap, "estimated", None, named_value)
     what = "a net gain of about" if base == "net_places" else "about"

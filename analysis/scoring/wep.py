@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from ..core.errors import InputError, ParameterError
 from ..core.io import load_yaml, read_text
 
@@ -91,7 +89,7 @@ def _range(entry: dict, where: str) -> tuple[float, float]:
 def _read(path: Path | None) -> dict:
     if path is None:
         text = resources.files("analysis").joinpath("data", BUILTIN).read_text(encoding="utf-8")
-        return yaml.safe_load(text)
+        return load_yaml(text, file=BUILTIN)  # the one YAML reader (analysis.core.io), as for a user file
     if not Path(path).is_file():
         raise ParameterError("no such phrase file", parameter="phrase_map", file=path)
     data = load_yaml(read_text(Path(path)), file=path)  # not UTF-8, malformed YAML: InputError with the line

@@ -54,7 +54,7 @@ Forecasts are Monte Carlo sample paths drawing parameter and report noise; see
 
 
 Modules: :mod:`.measurement` (reports as measurements), :mod:`.growth` (growth curves),
-:mod:`.baselines` (baselines and the local trend), :mod:`.frontline` (the front-line model), :mod:`.api` (fit, simulate, forecast),
+:mod:`.baselines` (baselines and the local trend), :mod:`.front` (the front-line series and the coupling), :mod:`.frontline` (the front-line model), :mod:`.api` (fit, simulate, forecast),
 :mod:`.evaluate` (backtests and the report's comparisons), :mod:`.calibration`, :mod:`.ensemble`, :mod:`.honest` (numbers for prose). Their public names are re-exported here.
 """
 
@@ -86,7 +86,8 @@ from .evaluate import (
     plotted_reports,
     select_model,
 )
-from .frontline import FrontlinePriors, coupled_flow, front_activity
+from .front import coupled_flow, front_activity
+from .frontline import FrontlinePriors
 from .growth import GrowthModel, posterior_draws, regime_schedule
 from .measurement import (
     VARIABLE,

@@ -63,16 +63,31 @@ def _simulate_local_trend(res, days: np.ndarray, n_paths: int, rng, n_param_draw
     return out
 
 
-def _enough_reports(model: str, needs: int, data: FitData, cut: pd.Timestamp) -> pd.DataFrame:
-    """The regional cumulative series, if it holds the ``needs`` reports ``model`` needs by ``cut``."""
-    series = data.measurements.stock_series
-    if len(series) < needs:
-        raise NotEnoughData(f"{model} needs {needs} regional reports of the cumulative figure by {cut.date()}; {len(series)} known", parameter="model")
-    return series
+class _ReportSeries:
+    """What the series baselines share: the fit is the regional cumulative series, if it holds ``needs`` reports."""
+
+    name: str
+    needs: int
+
+    def fit(self, data: FitData, spec) -> Fit:
+        """The regional cumulative series itself is the fit (the baseline's arithmetic runs in ``simulate``)."""
+        series = data.measurements.stock_series
+        if len(series) < self.needs:
+            raise NotEnoughData(
+                f"{self.name} needs {self.needs} regional reports of the cumulative figure by {spec.as_of.date()}; {len(series)} known",
+                parameter="model",
+            )
+        return Fit(self.name, spec.as_of, data.measurements, series, data.stock_claim_ids)
+
+    @staticmethod
+    def _days_values(fitted: Fit) -> tuple[np.ndarray, np.ndarray]:
+        """The fitted series' grid days and values."""
+        series = fitted.detail
+        return series["end"].to_numpy(dtype=float), series["value"].to_numpy(dtype=float)
 
 
 @dataclass(frozen=True)
-class RandomWalk:
+class RandomWalk(_ReportSeries):
     """``persistence`` (the last reported value) or ``drift`` (the line from the first to the last report), with the reports' volatility.
 
     Both answer from the first regional report, anchored at zero on the baseline day
@@ -84,17 +99,11 @@ class RandomWalk:
     family: str = "displacement"
     needs: int = 1
 
-    def fit(self, data: FitData, spec) -> Fit:
-        """The regional cumulative series itself is the fit."""
-        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
-
     def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
         """Comonotone lognormal paths around the last value (or the drift line), widening with the lead time."""
         rng = rng_for(seed, fitted.model, fitted.as_of)
-        series = fitted.detail
-        t = series["end"].to_numpy(dtype=float)
-        y = series["value"].to_numpy(dtype=float)
-        vol = _volatility(series)
+        t, y = self._days_values(fitted)
+        vol = _volatility(fitted.detail)
         lead = np.maximum(days - t[-1], 0)
         centre = np.full(len(days), y[-1])
         if self.drift:
@@ -105,25 +114,19 @@ class RandomWalk:
 
 
 @dataclass(frozen=True)
-class LogLinear:
+class LogLinear(_ReportSeries):
     """OLS of ``log C`` on time with its Student-t prediction interval (at least 2 residual degrees of freedom)."""
 
     name: str = "loglinear"
     family: str = "displacement"
     needs: int = 4
 
-    def fit(self, data: FitData, spec) -> Fit:
-        """The regional cumulative series; the regression runs in :meth:`simulate`."""
-        return Fit(self.name, spec.as_of, data.measurements, _enough_reports(self.name, self.needs, data, spec.as_of), data.stock_claim_ids)
-
     def simulate(self, fitted: Fit, days: np.ndarray, *, n_paths: int, seed: int) -> np.ndarray:
         """Comonotone paths from the regression's predictive t distribution."""
         import statsmodels.api as sm
 
         rng = rng_for(seed, fitted.model, fitted.as_of)
-        series = fitted.detail
-        t = series["end"].to_numpy(dtype=float)
-        y = series["value"].to_numpy(dtype=float)
+        t, y = self._days_values(fitted)
         ols = sm.OLS(np.log(y), sm.add_constant(t)).fit()
         pred = ols.get_prediction(sm.add_constant(days.astype(float), has_constant="add"))
         sd = np.sqrt(pred.var_pred_mean + ols.scale)

@@ -84,7 +84,7 @@ class _ModelRun:
 
 
 def _score_block(o: _Origin, model: str, samples: np.ndarray) -> pd.DataFrame:
-    return pd.concat([o.block.assign(model=model), score_samples(samples.T, o.due["value"].to_numpy())], axis=1)
+    return pd.concat([o.block.assign(model=model), score_samples(o.due["value"].to_numpy(), samples.T)], axis=1)
 
 
 def _run_model(model: str, plan: list[_Origin], n_paths: int, seed: int, calibrated: bool, keep_samples: bool) -> _ModelRun:
@@ -145,7 +145,7 @@ def _run_all(models: tuple[str, ...], args: tuple, workers: int) -> dict[str, _M
         return {model: _run_model(model, *args) for model in models}
     # Compile and import in the parent once, not in every worker: scoringrules' numba kernels
     # (about 5 s of CPU) and statsmodels' time-series API.
-    score_samples(np.ones((1, 2)), np.ones(1))
+    score_samples(np.ones(1), np.ones((1, 2)))
     if {"local_trend", "loglinear"} & set(models):
         import statsmodels.api  # noqa: F401
     global _PLAN
@@ -246,14 +246,18 @@ def known_vs_happened(dataset: Dataset, fc: Forecast) -> pd.DataFrame:
     if due.empty:
         return pd.DataFrame(columns=["date", "target_id", "source", "observed", "q10", "q50", "q90", "pit", "crps"])
     samples = np.stack([fc.at(d) for d in due["date_end"]])
-    scores = score_samples(samples, due["value"].to_numpy())
+    scores = score_samples(due["value"].to_numpy(), samples)
     out = pd.DataFrame({"date": due["date_end"].dt.date.to_numpy(), "target_id": due["claim_id"].to_numpy(), "source": due["source"].to_numpy(), "observed": due["value"].to_numpy()})
     return pd.concat([out, scores[["q10", "q50", "q90", "pit", "crps"]]], axis=1).sort_values(["date", "target_id"], ignore_index=True)
 
 
-def headline(dataset: Dataset, fc: Forecast, target_date) -> dict:
-    """What the model expected for ``target_date`` and what the reports closest to it later said."""
-    day = pd.Timestamp(target_date)
+def headline(dataset: Dataset, fc: Forecast, *, target_date=None) -> dict:
+    """What the model expected for ``target_date`` and what the reports closest to it later said.
+
+    One signature with the territory headlines: the data, the forecast, then ``target_date``
+    (keyword; None is the forecast's last day).
+    """
+    day = fc.dates.max() if target_date is None else pd.Timestamp(target_date)
     if day not in fc.dates:
         raise ParameterError(
             f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"

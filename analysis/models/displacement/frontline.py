@@ -11,42 +11,8 @@ noise). Forecasts run the front line forward with the territory model (places ta
 in the world, thinned as in :func:`analysis.models.territory.estimated.world_paths`)
 and displacement from it, path by path, with parameter uncertainty.
 
-Front-line activity (people exposed per day)
---------------------------------------------
-On grid day ``t`` (day 0 is the day before the displacement baseline):
-
-.. math::
-
-    A(t) = \sum_{g \in G} e_g\,\pi_g(t)
-         + e_0 \,\bigl(W(t) - N(t)\bigr)
-         + \sum_{o \in O} e_o\,\pi_o(t)
-         + \sum_{x \in X} e_x\,\pi_x(t)
-
-* ``G``: the named changes of hands to the government (:func:`analysis.data.changes.changes_of_hands`),
-  ``O``: those to the opposition (fighting displaces whoever advances), ``X``: the
-  reports of a place attacked, entered, encircled, besieged, contested or repelled;
-  ``pi(t)`` spreads each over its date interval evenly (as
-  :func:`~analysis.data.changes.daily_series` does).
-* A place's people flee once: a named place's exposure ``e`` is shared out over all
-  its events (changes of hands weigh 1, the other reports ``w_a`` =
-  :data:`ATTACK_WEIGHT`), so a town reported attacked, encircled, entered and taken
-  counts its population once, not four times.
-* ``e``: the people exposed when a place is fought over: its sub-district's population
-  (``places.subdistrict_population``, OpenSyria 2004) when the place is a sub-district's
-  seat; the prior :data:`EXPOSED_PRIOR` for any other inhabited place (settlement,
-  district, area) and for every place taken but not named; 0 for military bases, hills,
-  road sections and facilities.
-* ``N(t)``: named government captures that day; ``W(t) >= N(t)``: places taken in the
-  world. ``W = N / c`` with ``c`` the completeness share
-  (:func:`analysis.models.territory.coverage.completeness_model`, from the claims public
-  by the cut-off; :data:`SHARE_PRIOR` while fewer than two aggregate claims are known);
-  then each aggregate government claim ("33 towns and villages in 60 hours") lifts
-  ``W`` evenly over its interval to at least its stated value.
-
-Milestones (the weather pause, the ceasefire, the renewed offensive, the intervention)
-do not enter as separate curve pieces: they enter through the front line, since a
-pause is a span without captures, and in the forecast through the territory model's
-phase rates (its phases come from the milestones public by the cut-off).
+The front-line activity ``A(t)`` (people exposed per day) is built and documented in
+:mod:`.front`.
 
 Displacement
 ------------
@@ -123,18 +89,15 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
-from ...data.changes import CONFIRMING, changes_of_hands
+from ...core.ids import unique_ids
+from ...data.changes import changes_of_hands
 from ...data.dataset import Dataset
 from ..base import rng_for
+from .front import EXPOSED_PRIOR, coupled_flow, front_activity
 from .growth import GrowthModel, posterior_draws
 from .measurement import Fit, FitData, GrowthPriors, Measurements
 
 MODEL = "frontline"
-# People exposed when an inhabited place that no sub-district names is fought over: a village
-# of the 2004 census in Idlib's countryside holds a few thousand people (Idlib governorate's
-# sub-districts average about 50,000 people over some 20 villages each).
-EXPOSED_PRIOR = 3000.0
-ATTACK_WEIGHT = 0.5  # a report of a place attacked weighs half a change of hands in sharing out its people
 SHARE_PRIOR = 0.3  # share of places taken that the documents name, until two aggregate claims are known
 SHARE_PRIOR_HIGH90 = 0.6  # its upper 90% bound (logit-normal, as territory.share_draws reads it)
 # Log noise of the level (one regional figure): the prior centre of the report noise. The fitted sigma_un
@@ -145,8 +108,6 @@ PRIOR_PLACES = 10.0  # pseudo-places shrinking the future exposure per place tow
 # the censored reports make the importance weights uneven, and the growth curves' 2,000 leave few effective draws.
 PROPOSALS = 10_000
 TERRITORY_FALLBACK = "mean_rate"  # the territory model while the phase GLM cannot be fitted (first days of the offensive)
-_UNINHABITED = ("military_base", "hill", "road_section", "facility")
-_ACTIVITY_EVENTS = ("entered", "encircled", "besieged", "contested", *CONFIRMING)
 
 
 @dataclass(frozen=True)
@@ -158,100 +119,6 @@ class FrontlinePriors:
     lag: tuple[float, float] = (math.log(3.0), 0.7)
     sigma: tuple[float, float] = (math.log(0.15), 0.7)
     decay: tuple[float, float] = (math.log(30.0), 0.7)
-
-
-# -- the coupling ---------------------------------------------------------------------
-def coupled_flow(activity: np.ndarray, beta, background, lag, decay=np.inf) -> np.ndarray:
-    """Daily displacement ``D(t) = b exp(-t / T) + beta (k * A)(t)`` for activity ``A[..., day]``.
-
-    ``activity`` is (days,) or (rows, days); ``beta``, ``background`` (b), ``lag`` (mean lag
-    in days, tau) and ``decay`` (T, days; infinite for a constant background) are scalars or
-    (rows,). The geometric kernel runs as the recursion ``S(t) = r S(t-1) + (1 - r) A(t)``,
-    ``r = tau / (1 + tau)``, from ``S = 0`` before day 0.
-
-    Examples
-    --------
-    >>> coupled_flow(np.array([0.0, 1000.0, 0.0, 0.0]), 0.5, 10.0, 1.0).round(2).tolist()
-    [[10.0, 260.0, 135.0, 72.5]]
-    """
-    beta, background, lag, decay = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (beta, background, lag, decay))
-    a = np.atleast_2d(np.asarray(activity, dtype=float))
-    r = lag / (1.0 + lag)
-    s = np.zeros(np.broadcast_shapes(beta.shape, (a.shape[0],)))
-    fade = np.exp(-1.0 / decay)
-    bg = background * np.ones_like(s)
-    out = np.empty((len(s), a.shape[1]))
-    for t in range(a.shape[1]):
-        s = r * s + (1.0 - r) * a[:, t]
-        out[:, t] = bg + beta * s
-        bg = bg * fade
-    return out
-
-
-def exposure(places: pd.DataFrame, place_ids: pd.Series) -> np.ndarray:
-    """People exposed when each place is fought over (module docstring): sub-district population, prior, or 0."""
-    p = places.set_index("place_id")
-    pop = p["subdistrict_population"].reindex(place_ids).to_numpy(dtype=float)
-    feature = p["feature"].reindex(place_ids).to_numpy(dtype=object)
-    prior = np.where(np.isin(feature, _UNINHABITED), 0.0, EXPOSED_PRIOR)
-    return np.where(np.isfinite(pop), pop, prior)
-
-
-def _spread(day_lo: np.ndarray, day_hi: np.ndarray, weight: np.ndarray, n_days: int) -> np.ndarray:
-    """Sum of ``weight`` spread evenly over each inclusive day interval, clipped to grid days 1..n_days-1."""
-    out = np.zeros(n_days)
-    for lo, hi, w in zip(day_lo, day_hi, weight, strict=True):
-        width = hi - lo + 1
-        a, b = max(lo, 1), min(hi, n_days - 1)
-        if b >= a and w:
-            out[a:b + 1] += w / width
-    return out
-
-
-def front_activity(dataset: Dataset, origin: pd.Timestamp, n_days: int, share: float, changes: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
-    """Front-line series on grid days 0..n_days-1 from ``dataset`` (an as-of view): see the module docstring.
-
-    Returns ``named`` (N: named government captures), ``world`` (W: places taken by the
-    government in the world) and ``activity`` (A: people exposed), each per day, and the
-    ``claim_ids`` behind them (changes of hands, other control events, aggregate claims).
-    ``changes``: the changes of hands of ``dataset``'s control events, if already computed.
-    """
-    def day(s: pd.Series) -> np.ndarray:
-        return (pd.to_datetime(s) - origin).dt.days.to_numpy(dtype=int)
-
-    ch = changes_of_hands(dataset.control_events).changes if changes is None else changes
-    named = np.zeros(n_days)
-    if len(ch):
-        gov = ch[ch["to_side"] == "government"]
-        named = _spread(day(gov["date_start"]), day(gov["date_end"]), np.ones(len(gov)), n_days)
-    world = named / share
-    obs = dataset.observations
-    claims = obs[(obs["variable"] == "places_captured") & (obs["side"] == "government")].sort_values("claim_id")
-    for r in claims.itertuples():
-        start = r.baseline_date if r.kind == "stock" else r.date_start
-        if pd.isna(start):
-            continue  # a stock with no baseline has no interval
-        a, b = max(int((start - origin).days), 1), min(int((r.date_end - origin).days), n_days - 1)
-        if b < a:
-            continue
-        deficit = float(r.value) - world[a:b + 1].sum()
-        if deficit > 0:
-            world[a:b + 1] += deficit / (b - a + 1)
-    # Each named place exposes its people once, shared over its changes of hands and attacks by weight.
-    ce = dataset.control_events
-    att = ce[ce["event_type"].isin(_ACTIVITY_EVENTS)]
-    ev = pd.concat([
-        pd.DataFrame({"place_id": ch.get("place_id", pd.Series(dtype=object)), "date_start": ch.get("date_start"), "date_end": ch.get("date_end"), "weight": 1.0}),
-        pd.DataFrame({"place_id": att["place_id"], "date_start": att["date_start"], "date_end": att["date_end"], "weight": ATTACK_WEIGHT}),
-    ], ignore_index=True)
-    ev = ev[day(ev["date_end"]) >= 1] if len(ev) else ev
-    activity = EXPOSED_PRIOR * (world - named)
-    if len(ev):
-        total = ev.groupby("place_id")["weight"].transform("sum")
-        frac = (ev["weight"] / total.where(total > 0)).fillna(0.0)
-        activity = activity + _spread(day(ev["date_start"]), day(ev["date_end"]), exposure(dataset.places, ev["place_id"]) * frac.to_numpy(), n_days)
-    ids = (*(i for c in ch.get("claim_ids", []) for i in str(c).split()), *att["claim_id"], *claims["claim_id"])
-    return {"named": named, "world": world, "activity": activity, "claim_ids": tuple(dict.fromkeys(ids))}
 
 
 # -- the likelihood -------------------------------------------------------------------
@@ -332,13 +199,13 @@ def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, se
     (the opposition side, which the forecast does not use, is left at rate 0); while the GLM
     cannot be fitted (the first days of the offensive), the mean daily rate (``mean_rate``).
     """
-    from ...data.phases import phase_schedule
+    from ...data.phases import territory_phases
     from ..territory import glm
 
     case = view.case
     start = pd.Timestamp(case.territory_baseline_date)
     n_days = (cut - start).days + 1
-    phases, _ = phase_schedule(view.milestones, case.territory_phases, case.territory_initial_phase, start, n_days + 400)
+    phases, _ = territory_phases(view, start, n_days + 400)
     rng = rng_for(seed, glm.DEFAULT_MODEL, cut)
     draws = glm.imputed_counts(changes, start, n_days, rng, glm.N_IMPUTATIONS) if len(changes) else np.zeros((glm.N_IMPUTATIONS, 2, n_days))
     y = draws[:, 0, :]  # SIDES[0] is the government
@@ -347,7 +214,7 @@ def government_front(view: Dataset, cut: pd.Timestamp, changes: pd.DataFrame, se
         model = glm.DEFAULT_MODEL
     except (ValueError, np.linalg.LinAlgError):  # no capture at all yet: the GLM has no finite fit
         gov, model = float(y.mean()), TERRITORY_FALLBACK
-    ids = tuple(dict.fromkeys(i for c in changes.get("claim_ids", []) for i in c.split()))
+    ids = unique_ids(changes.get("claim_ids", []))
     return glm.TerritoryFit(model, cut, start, 0.0, {"government": gov, "opposition": 0.0}, phases, ids)
 
 
@@ -368,7 +235,7 @@ def fit_frontline(view: Dataset, cut: pd.Timestamp, m: Measurements, priors: Fro
         res = model.fit(start_params=model.start_params(), method="bfgs", maxiter=1000, gtol=1e-6, disp=0)
     tf = government_front(view, cut, ch[ch["date_end"] >= pd.Timestamp(case.territory_baseline_date)] if len(ch) else ch, seed)
     e_f = (front["activity"].sum() + EXPOSED_PRIOR * PRIOR_PLACES) / (front["world"].sum() + PRIOR_PLACES)
-    ids = tuple(dict.fromkeys((*m.table["claim_id"], *m.population_claim_ids, *front["claim_ids"], *tf.claim_ids, *comp["claim_ids"])))
+    ids = unique_ids(m.table["claim_id"], m.population_claim_ids, front["claim_ids"], tf.claim_ids, comp["claim_ids"])
     return FrontlineFit(res, front, {"share": float(comp["share"]), "high90": float(comp["high90"])}, tf, float(e_f), ids, latest_figure(m))
 
 

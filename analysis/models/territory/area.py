@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...data.changes import changes_of_hands, road_holders
 from ...data.dataset import Dataset
 from ..base import Forecast, rng_for
@@ -70,7 +71,7 @@ def area_per_place(dataset: Dataset) -> dict:
     if ok.empty:
         raise ParameterError("no area claim falls over an interval with places taken", parameter="dataset")
     return {"km2": float(ok["km2"].sum() / ok["places"].sum()), "low": float(ok["km2_per_place"].min()), "high": float(ok["km2_per_place"].max()),
-            "table": t, "claim_ids": tuple(dict.fromkeys(i for s in t["ids"] for i in s.split()))}
+            "table": t, "claim_ids": unique_ids(t["ids"])}
 
 
 def share_anchor(dataset: Dataset) -> pd.Series:
@@ -101,7 +102,7 @@ def share_forecast(dataset: Dataset, as_of, horizon_days: int, n_paths: int = 40
     km2 = rng.uniform(a["low"], a["high"], n_paths) if a["high"] > a["low"] else np.full(n_paths, a["km2"])
     gained = np.maximum(fc.samples - taken_then, 0.0)
     share = float(anchor["value"]) + 100.0 * gained * km2[:, None] / float(dataset.case.governorate_area_km2)
-    ids = tuple(dict.fromkeys((anchor["claim_id"], *a["claim_ids"], *fc.claim_ids)))
+    ids = unique_ids([anchor["claim_id"]], a["claim_ids"], fc.claim_ids)
     return Forecast("share_from_places", cut, fc.dates, np.minimum(share, 100.0), ids, target=SHARE_TARGET)
 
 

@@ -10,6 +10,7 @@ from scipy.special import expit
 from ...core.errors import ParameterError
 from ...data.changes import changes_of_hands
 from ...data.dataset import Dataset
+from ..base import Z90
 
 COMPLETENESS_COLUMNS = ("claim_id", "side", "date_start", "date_end", "qualifier", "claimed", "named", "ratio", "source")
 
@@ -58,7 +59,7 @@ def completeness_model(dataset: Dataset, side: str = "government") -> dict:
     res = sm.GLM(endog, np.ones((len(n), 1)), family=sm.families.Binomial()).fit()
     dispersion = float(res.pearson_chi2 / max(res.df_resid, 1))
     b, se = float(res.params[0]), float(res.bse[0]) * np.sqrt(max(dispersion, 1.0))  # never narrower than binomial
-    return {"side": side, "share": expit(b), "low90": expit(b - 1.645 * se), "high90": expit(b + 1.645 * se),
+    return {"side": side, "share": expit(b), "low90": expit(b - Z90 * se), "high90": expit(b + Z90 * se),
             "claims": len(comp), "named": int(n.sum()), "claimed": int(k.sum()), "dispersion": dispersion,
             "claim_ids": tuple(comp["claim_id"]), "table": comp}
 

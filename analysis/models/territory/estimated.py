@@ -34,13 +34,15 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...core.validate import check_choice
 from ...data.changes import baseline_changes, daily_series
 from ...data.dataset import Dataset
 from .. import registry
-from ..base import Forecast, rng_for
+from ..base import Z90, Forecast, rng_for
 from ..spec import ForecastSpec
 from .coverage import completeness_model
+from .evaluate import _headline_row
 from .glm import DEFAULT_MODEL, FAMILY, TerritoryFit, _fit, check_as_of, simulate_model
 
 QUANTITIES: tuple[str, ...] = ("estimated", "named")
@@ -59,7 +61,7 @@ def check_quantity(quantity: str) -> str:
 def share_draws(model: dict, n_paths: int, rng: np.random.Generator) -> np.ndarray:
     """Completeness shares, one per path: expit(N(logit share, se)) with the model's 90% band giving se."""
     b = float(logit(model["share"]))
-    se = (float(logit(model["high90"])) - b) / 1.645
+    se = (float(logit(model["high90"])) - b) / Z90
     return expit(b + se * rng.standard_normal(n_paths))
 
 
@@ -133,7 +135,7 @@ def _forecast(view: Dataset, cut: pd.Timestamp, ch: pd.DataFrame, model: str, ho
         return Forecast(model, cut, dates, simulate_model(f, horizon_days, n_paths, seed), f.claim_ids, target=TARGETS["named"], notes=f.notes)
     comp = comp if comp is not None else completeness_model(view)
     world, _ = world_paths(f, past_government_named(ch, f.start, cut), comp, horizon_days, n_paths, seed)
-    ids = tuple(dict.fromkeys((*f.claim_ids, *comp["claim_ids"])))
+    ids = unique_ids(f.claim_ids, comp["claim_ids"])
     return Forecast(model, cut, dates, world, ids, target=TARGETS["estimated"], notes=f.notes)
 
 
@@ -210,7 +212,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
                 if lo >= 2 and hi <= h_max:  # world[:, d] is the day origin + d + 1; the interval is (day lo - 1, day hi]
                     cases.append((f"claim:{c.claim_id}", c.date_end, hi, world[:, hi - 1] - world[:, lo - 2], float(c.value)))
             for target_id, day, lead, samples, observed in cases:
-                sc = score_samples(samples[None, :], np.array([observed]))
+                sc = score_samples(np.array([observed]), samples[None, :])
                 rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(lead, horizons), "lead_days": lead, "date": day,
                              "target_id": target_id, "observed": observed, **sc.iloc[0].to_dict()})
         origin += pd.Timedelta(days=step_days)
@@ -224,9 +226,10 @@ def series_as_reports(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"date_end": est["date"], "info_date": est["date"], "value": est["q50"], "qualifier_class": "point"})
 
 
-def headline(est: pd.DataFrame, fc: Forecast) -> dict:
-    """The estimated forecast for its last day, against the corrected series (full record) and the named lower bound that day."""
-    last = fc.quantile_table().iloc[-1]
+def headline(est: pd.DataFrame, fc: Forecast, *, target_date=None) -> dict:
+    """The estimated forecast for ``target_date`` (None: its last day), against the corrected series
+    (full record) and the named lower bound that day."""
+    last = _headline_row(fc, target_date)
     row = est.set_index("date").reindex([last["date"]]).iloc[0]
     return {"date": last["date"].date(), "q05": last["q05"], "q50": last["q50"], "q95": last["q95"], "later_q50": row["q50"],
             "later_q05": row["q05"], "later_q95": row["q95"], "named": row["named"], "n_claims": len(fc.claim_ids)}
@@ -294,6 +297,6 @@ def coupling(dataset: Dataset, comp: dict | None = None) -> dict:
         raise ParameterError("fewer than two intervals between regional displacement reports with a place taken", parameter="dataset")
     res = sm.WLS(used["displaced"], used[["places"]], weights=1.0 / used["places"]).fit()
     lo, hi = res.conf_int(alpha=0.10).iloc[0]
-    ids = tuple(dict.fromkeys([*(i for x in iv["ids"] for i in x.replace("->", " ").split()), *comp["claim_ids"]]))
+    ids = unique_ids((x.replace("->", " ") for x in iv["ids"]), comp["claim_ids"])
     return {"per_place": float(res.params.iloc[0]), "low90": float(lo), "high90": float(hi), "n_intervals": len(iv),
             "r2": float(res.rsquared), "intervals": iv, "claim_ids": ids}

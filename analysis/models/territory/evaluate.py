@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from ...core.errors import ParameterError
 from ...data.changes import baseline_changes, net_series
 from ...data.dataset import Dataset
-from ...data.phases import phase_schedule
+from ...data.phases import territory_phases
 from .. import registry
 from ..base import (
     HORIZONS,
@@ -46,7 +46,7 @@ def backtest(dataset: Dataset, models: tuple[str, ...] | None = None, n_paths: i
                 if h > h_max:
                     continue
                 day = origin + pd.Timedelta(days=h)
-                sc = score_samples(fc.at(day)[None, :], np.array([truth[day]]))
+                sc = score_samples(np.array([truth[day]]), fc.at(day)[None, :])
                 rows.append({"as_of": origin, "model": model, "horizon_days": horizon_bucket(h, horizons), "lead_days": h, "date": day,
                              "target_id": f"series:{day.date()}", "observed": truth[day], **sc.iloc[0].to_dict()})
         origin += pd.Timedelta(days=step_days)
@@ -89,7 +89,7 @@ def phase_periods(dataset: Dataset, end: pd.Timestamp | None = None) -> list[tup
     start = pd.Timestamp(dataset.case.territory_baseline_date)
     end = pd.Timestamp(end or dataset.case.analysis_end)
     n = (end - start).days + 1
-    idx, labels = phase_schedule(dataset.milestones, dataset.case.territory_phases, dataset.case.territory_initial_phase, start, n)
+    idx, labels = territory_phases(dataset, start, n)
     out = []
     change = np.flatnonzero(np.diff(idx)) + 1
     bounds = [0, *change, n]
@@ -105,9 +105,23 @@ def series_as_reports(series: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def headline(series: pd.DataFrame, fc: Forecast) -> dict:
-    """The forecast for its last day and what the named places later gave for that day."""
-    last = fc.quantile_table().iloc[-1]
+def _headline_row(fc: Forecast, target_date) -> pd.Series:
+    """The quantile-table row of ``target_date`` (None: the forecast's last day); a day outside the forecast raises."""
+    table = fc.quantile_table()
+    if target_date is None:
+        return table.iloc[-1]
+    day = pd.Timestamp(target_date)
+    rows = table[table["date"] == day]
+    if rows.empty:
+        raise ParameterError(
+            f"{day.date()} is outside the forecast's dates {fc.dates.min().date()}..{fc.dates.max().date()}", parameter="target_date"
+        )
+    return rows.iloc[0]
+
+
+def headline(series: pd.DataFrame, fc: Forecast, *, target_date=None) -> dict:
+    """The forecast for ``target_date`` (None: its last day) and what the named places later gave for that day."""
+    last = _headline_row(fc, target_date)
     observed = series.set_index("date")["cumulative_net_government"].get(last["date"])
     return {"date": last["date"].date(), "q10": last["q10"], "q50": last["q50"], "q90": last["q90"],
             "observed": None if observed is None else float(observed), "n_claims": len(fc.claim_ids)}

@@ -15,10 +15,11 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from ...core.errors import ParameterError
+from ...core.ids import unique_ids
 from ...core.validate import check_date_in_coverage, check_horizon
 from ...data.changes import SIDES, baseline_changes, daily_series
 from ...data.dataset import Dataset
-from ...data.phases import phase_schedule
+from ...data.phases import territory_phases
 from .. import registry
 from ..base import Forecast, rng_for
 from ..spec import ForecastSpec
@@ -111,11 +112,11 @@ def fit_rates(data: FitData, spec: ForecastSpec, rates) -> TerritoryFit:
     start = pd.Timestamp(view.case.territory_baseline_date)
     n_days = (cut - start).days + 1
     level = float(daily_series(ch, start, cut)["cumulative_net_government"].iloc[-1]) if len(ch) else 0.0
-    phases, _ = phase_schedule(view.milestones, view.case.territory_phases, view.case.territory_initial_phase, start, n_days + 400)
+    phases, _ = territory_phases(view, start, n_days + 400)
     rng = rng_for(spec.seed, spec.model, cut)
     draws = imputed_counts(ch, start, n_days, rng, N_IMPUTATIONS) if len(ch) else np.zeros((N_IMPUTATIONS, 2, n_days))
     params = {side: rates(draws[:, k, :], phases[:n_days]) for k, side in enumerate(SIDES)}
-    ids = tuple(dict.fromkeys(i for c in ch.get("claim_ids", []) for i in c.split()))
+    ids = unique_ids(ch.get("claim_ids", []))
     notes = tuple(f"{spec.model} as of {cut.date()}, {side} captures: {n}" for side, p in params.items() if isinstance(p, dict) for n in p["notes"])
     return TerritoryFit(spec.model, cut, start, level, params, phases, ids, notes)
 
