@@ -91,7 +91,7 @@ def test_backtest_is_byte_identical_with_one_worker_or_two_and_includes_the_ense
     pd.testing.assert_frame_equal(one.scores, two.scores, check_exact=True)
     pd.testing.assert_frame_equal(one.skipped, two.skipped, check_exact=True)
     s = one.scores
-    assert set(s["model"]) == {*models, *(m + C.SUFFIX for m in models), E.NAME}
+    assert set(s["model"]) == {*models, *(m + "_calibrated" for m in models), E.NAME}
     # The ensemble scores every case where some member answered, and never more.
     members = s[s["model"].isin(models)].drop_duplicates(["as_of", "target_id"])
     assert len(s[s["model"] == E.NAME]) == len(members)

@@ -87,13 +87,18 @@ def notes_sentence(bt: Backtest) -> str:
     """A plain sentence on the backtest's fits that did not converge or raised a recorded warning.
 
     >>> import pandas as pd
-    >>> scores = pd.DataFrame({"as_of": ["2019-12-23", "2019-12-23", "2020-01-08"], "model": ["gompertz", "drift", "gompertz"]})
+    >>> scores = pd.DataFrame({"as_of": ["2019-12-23", "2019-12-23", "2020-01-08", "2020-01-08"],
+    ...                        "model": ["gompertz", "drift", "gompertz", "ensemble"]})
     >>> notes = pd.DataFrame({"as_of": [pd.Timestamp("2019-12-23")], "model": ["gompertz"], "note": ["did not converge"]})
     >>> notes_sentence(Backtest(scores, pd.DataFrame(), notes))
     'Fits that did not converge or raised a recorded warning: 1 of the 3 (gompertz as of 2019-12-23); they are scored with the rest.'
     """
     fits = bt.scores[["as_of", "model"]].drop_duplicates()
-    fits = fits[~fits["model"].str.endswith("_calibrated")]  # a calibrated form reuses its model's fit
+    # A calibrated form reuses its model's fit and a combination (the ensemble) its members' fits: neither is a fit.
+    from .registry import CALIBRATED_SUFFIX, FAMILIES
+
+    combined = {name for family in FAMILIES.values() for name in family.combinations}
+    fits = fits[~fits["model"].str.endswith(CALIBRATED_SUFFIX) & ~fits["model"].isin(combined)]
     if bt.notes.empty:
         return f"Every one of the {len(fits)} fits converged without a recorded warning."
     pairs = bt.notes[["as_of", "model"]].drop_duplicates().sort_values(["model", "as_of"])

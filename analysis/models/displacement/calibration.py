@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..registry import CALIBRATED_SUFFIX as SUFFIX
+from .. import registry
 
 MIN_CASES = 3
 PRIOR_CASES = 2.0
@@ -154,4 +154,4 @@ def calibrated_forecast(dataset, as_of: pd.Timestamp, horizon_days: int, model: 
     cal, used = recalibrate(samples, buckets, cases)
     m = f.measurements
     cal = np.maximum(np.minimum(cal, m.population_at_risk), known_floor(m, days)[None, :])
-    return Forecast(model + SUFFIX, cut, dates, cal, f.claim_ids, target=TARGET, notes=f.notes), {h: c.note for h, c in used.items()}
+    return Forecast(registry.calibrated_name(model), cut, dates, cal, f.claim_ids, target=TARGET, notes=f.notes), {h: c.note for h, c in used.items()}

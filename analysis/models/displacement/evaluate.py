@@ -113,7 +113,7 @@ def _run_model(model: str, plan: list[_Origin], n_paths: int, seed: int, calibra
             earlier = pd.DataFrame({"horizon_days": h[keep], "pit": pit[keep]})
             cal, _ = calibration.recalibrate(samples, o.block["horizon_days"].to_numpy(), earlier)
             cal = np.maximum(np.minimum(cal, o.m.population_at_risk), known_floor(o.m, days)[None, :])
-            run.rows.append(_score_block(o, model + calibration.SUFFIX, cal))
+            run.rows.append(_score_block(o, registry.calibrated_name(model), cal))
     return run
 
 
